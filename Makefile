@@ -1,0 +1,45 @@
+# The README's two commands: `make demo` (the main job) and `make test` (the whole suite).
+# Both create .venv with what they need; Graphviz's `dot` comes from apt-get where it can.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip -q --disable-pip-version-check
+DOT_HINT := Graphviz's dot program is missing: install it with 'sudo apt-get install graphviz' (or 'brew install graphviz')
+
+.PHONY: demo test lint dot dot-if-possible clean
+
+demo: $(VENV)/demo.stamp dot-if-possible
+	$(VENV)/bin/backprop-lab demo
+
+test: $(VENV)/test.stamp dot lint
+	$(PY) -m pytest
+
+lint: $(VENV)/test.stamp
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/demo.stamp: pyproject.toml | $(PY)
+	$(PIP) install -e .
+	touch $@
+
+# torch is pinned here, before the extras, so that the CPU build is the one installed.
+$(VENV)/test.stamp: pyproject.toml | $(PY)
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[test,notebooks,torch]'
+	touch $(VENV)/demo.stamp $@
+
+dot:
+	@command -v dot >/dev/null || $(MAKE) -s install-dot || { echo "$(DOT_HINT)"; exit 1; }
+
+dot-if-possible:
+	@command -v dot >/dev/null || $(MAKE) -s install-dot || echo "$(DOT_HINT); the demo runs without it"
+
+install-dot:
+	@[ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
