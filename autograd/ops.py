@@ -58,10 +58,27 @@ class Op:
     def arity(self) -> int:
         return len(self.formulas)
 
+    def input_names(self, n: int) -> tuple[str, ...]:
+        """The names the formulas use for ``n`` inputs: ``a``, ``b``.
+
+        >>> OPS["div"].input_names(2)
+        ('a', 'b')
+        """
+        return tuple("ab"[:n])
+
+    def formula(self, i: int, n: int) -> str:
+        """The text of ∂out/∂input_i for an application to ``n`` inputs.
+
+        >>> OPS["div"].formula(1, 2)
+        '-out / b'
+        """
+        return self.formulas[i]
+
     def __str__(self) -> str:
-        names = "ab"
+        n = self.arity
+        names = self.input_names(n)
         return f"{self.name}: " + "; ".join(
-            f"∂out/∂{names[i]} = {formula}" for i, formula in enumerate(self.formulas)
+            f"∂out/∂{names[i]} = {self.formula(i, n)}" for i in range(n)
         )
 
 
