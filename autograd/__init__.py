@@ -8,7 +8,8 @@
 -2.0
 """
 
+from autograd.higher import grad, hessian, hvp
 from autograd.ops import OPS, DomainError, Op
 from autograd.value import Value, no_grad
 
-__all__ = ["Value", "no_grad", "DomainError", "Op", "OPS"]
+__all__ = ["Value", "no_grad", "DomainError", "Op", "OPS", "grad", "hessian", "hvp"]
