@@ -53,29 +53,79 @@ class Op:
     """Returns why the inputs are outside the op's domain, or None when they are fine."""
     constant_inputs: tuple[int, ...] = ()
     """Inputs that are constants of the op (a number exponent): no gradient flows to them."""
+    names: tuple[str, ...] = ()
+    """Input names when they are not ``a``, ``b``. Names holding ``{k}`` repeat as a group
+    (``w{k}``, ``x{k}``: w1, x1, w2, x2, ...) and make the op variadic; ``formulas`` then
+    hold one template per name (``x{k}``)."""
+    expression: str = ""
+    """The forward as a Python expression in the input names, for generated code ("" when
+    only ``forward`` computes it). In a variadic op it is a sum whose ``{k}`` terms repeat."""
 
     @property
-    def arity(self) -> int:
-        return len(self.formulas)
+    def arity(self) -> int | None:
+        """The number of inputs; None for a variadic op, which takes any number of groups."""
+        return None if self.variadic else len(self.formulas)
+
+    @property
+    def variadic(self) -> bool:
+        return any("{k}" in name for name in self.names)
+
+    def _groups(self, n: int) -> tuple[int, int]:
+        # (names per group, number of groups) of a variadic op applied to n inputs
+        size = sum("{k}" in name for name in self.names)
+        return size, (n - len(self.names) + size) // size
+
+    def _template(self, i: int, n: int) -> tuple[int, int]:
+        # Input i of n is names[t] with group number k (k = 0 outside the repeated group).
+        size, groups = self._groups(n)
+        repeated = size * groups
+        return (i % size, i // size + 1) if i < repeated else (size + i - repeated, 0)
 
     def input_names(self, n: int) -> tuple[str, ...]:
         """The names the formulas use for ``n`` inputs: ``a``, ``b``.
 
         >>> OPS["div"].input_names(2)
         ('a', 'b')
+        >>> OPS["dot"].input_names(5)
+        ('w1', 'x1', 'w2', 'x2', 'b')
         """
-        return tuple("ab"[:n])
+        if not self.variadic:
+            return tuple(self.names or "ab")[:n]
+        return tuple(self.names[t].format(k=k) for t, k in map(self._template, range(n), [n] * n))
 
     def formula(self, i: int, n: int) -> str:
         """The text of ∂out/∂input_i for an application to ``n`` inputs.
 
         >>> OPS["div"].formula(1, 2)
         '-out / b'
+        >>> [OPS["dot"].formula(i, 5) for i in range(5)]
+        ['x1', 'w1', 'x2', 'w2', '1']
         """
-        return self.formulas[i]
+        if not self.variadic:
+            return self.formulas[i]
+        t, k = self._template(i, n)
+        return self.formulas[t].format(k=k)
+
+    def forward_expression(self, n: int) -> str:
+        """The forward for ``n`` inputs as text in `input_names` ("" if there is none).
+
+        >>> OPS["dot"].forward_expression(5)
+        'b + w1 * x1 + w2 * x2'
+        """
+        if not self.variadic:
+            return self.expression
+        ks = range(1, self._groups(n)[1] + 1)
+        terms = self.expression.split(" + ")
+        return " + ".join(t.format(k=k) for t in terms for k in (ks if "{k}" in t else [0]))
 
     def __str__(self) -> str:
-        n = self.arity
+        if self.variadic:
+            head = f"out = {self.forward_expression(len(self.names) + 1)} + ...; "
+            return f"{self.name}: {head}" + "; ".join(
+                f"∂out/∂{name.format(k='k')} = {text.format(k='k')}"
+                for name, text in zip(self.names, self.formulas)
+            )
+        n = len(self.formulas)
         names = self.input_names(n)
         return f"{self.name}: " + "; ".join(
             f"∂out/∂{names[i]} = {self.formula(i, n)}" for i in range(n)
@@ -131,7 +181,7 @@ absolute = _unary("abs", abs)
 def step(x: Any) -> float:
     """1.0 where x > 0, else 0.0 (so ReLU'(0) = 0, as in PyTorch). A constant: its own
     derivative is 0 wherever it is defined."""
-    return 1.0 if _data(x) > 0 else 0.0
+    return 1.0 if (x if x.__class__ is float else _data(x)) > 0 else 0.0
 
 
 def sign(x: Any) -> float:
@@ -188,17 +238,46 @@ def _powc_rule(a: Any, b: Any, out: Any) -> tuple[Any, float]:
     return (b * a ** (b - 1) if b != 0 else 0.0, 0.0)
 
 
+def _dot_forward(*inputs: float) -> float:
+    # b + w1*x1 + w2*x2 + ..., added left to right: micrograd's Neuron sums in this order,
+    # so the numbers match it to the last bit.
+    total = inputs[-1]
+    pairs = iter(inputs[:-1])
+    for w, x in zip(pairs, pairs):
+        total = total + w * x
+    return total
+
+
+def _dot_rule(*inputs_and_out: Any) -> tuple[Any, ...]:
+    # ∂out/∂w_k = x_k, ∂out/∂x_k = w_k, ∂out/∂b = 1.
+    inputs = inputs_and_out[:-1]
+    grads = list(inputs)
+    grads[0:-1:2] = inputs[1:-1:2]
+    grads[1:-1:2] = inputs[0:-1:2]
+    grads[-1] = 1.0
+    return tuple(grads)
+
+
+def _dot_domain(*inputs: float) -> str | None:
+    if len(inputs) % 2 == 0:
+        return f"needs (weight, input) pairs and a bias: an odd number of inputs, got {len(inputs)}"
+    return None
+
+
 def _table(*ops: Op) -> dict[str, Op]:
     return {op.name: op for op in ops}
 
 
 OPS: dict[str, Op] = _table(
-    Op("add", "+", lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ("1", "1")),
-    Op("sub", "-", lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ("1", "-1")),
-    Op("mul", "*", lambda a, b: a * b, lambda a, b, out: (b, a), ("b", "a")),
+    Op("add", "+", lambda a, b: a + b, lambda a, b, out: (1.0, 1.0), ("1", "1"),
+       expression="a + b"),
+    Op("sub", "-", lambda a, b: a - b, lambda a, b, out: (1.0, -1.0), ("1", "-1"),
+       expression="a - b"),
+    Op("mul", "*", lambda a, b: a * b, lambda a, b, out: (b, a), ("b", "a"),
+       expression="a * b"),
     Op("div", "/", lambda a, b: a / b, lambda a, b, out: (1 / b, -out / b),
-       ("1 / b", "-out / b"), domain=_div_domain),
-    Op("neg", "-", lambda a: -a, lambda a, out: (-1.0,), ("-1",)),
+       ("1 / b", "-out / b"), domain=_div_domain, expression="a / b"),
+    Op("neg", "-", lambda a: -a, lambda a, out: (-1.0,), ("-1",), expression="-a"),
     Op("pow", "**", math.pow, lambda a, b, out: (b * a ** (b - 1), out * log(a)),
        ("b * a**(b - 1)", "out * log(a)"), domain=_pow_value_domain),
     Op("powc", "**", math.pow, _powc_rule, ("b * a**(b - 1)", "0"),
@@ -208,7 +287,8 @@ OPS: dict[str, Op] = _table(
     Op("sqrt", "√", math.sqrt, lambda a, out: (0.5 / out,), ("0.5 / out",), domain=_sqrt_domain),
     Op("tanh", "tanh", math.tanh, lambda a, out: (1 - out**2,), ("1 - out**2",)),
     Op("sigmoid", "σ", _sigmoid, lambda a, out: (out * (1 - out),), ("out * (1 - out)",)),
-    Op("relu", "ReLU", relu, lambda a, out: (step(a),), ("step(a)",)),
+    Op("relu", "ReLU", lambda a: a if a > 0 else 0.0, lambda a, out: (step(a),),
+       ("step(a)",), expression="a if a > 0 else 0.0"),
     Op("leaky_relu", "LReLU", leaky_relu,
        lambda a, out: (step(a) + LEAKY_SLOPE * (1 - step(a)),),
        ("step(a) + 0.01 * (1 - step(a))",)),
@@ -216,6 +296,9 @@ OPS: dict[str, Op] = _table(
     Op("abs", "abs", abs, lambda a, out: (sign(a),), ("sign(a)",)),
     Op("sin", "sin", math.sin, lambda a, out: (cos(a),), ("cos(a)",)),
     Op("cos", "cos", math.cos, lambda a, out: (-sin(a),), ("-sin(a)",)),
+    # A neuron's weighted sum as one node: parents w1, x1, ..., wn, xn, b.
+    Op("dot", "Σw·x+b", _dot_forward, _dot_rule, ("x{k}", "w{k}", "1"), domain=_dot_domain,
+       names=("w{k}", "x{k}", "b"), expression="b + w{k} * x{k}"),
 )
 
 FUNCTIONS: dict[str, Callable[[Any], Any]] = {
@@ -224,3 +307,99 @@ FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     + (step, sign)
 }
 """The functions a formula may call, by name; each takes a float or a Value."""
+
+
+# ---- ops defined by the user --------------------------------------------------------------
+
+BUILT_IN: frozenset[str] = frozenset(OPS)
+"""The names of the ops that ship with the engine; `define_op` never replaces them."""
+
+
+@dataclass(frozen=True)
+class OpFunction:
+    """Applies a user-defined op to Values or numbers and records it in the graph."""
+
+    op: Op
+
+    def __call__(self, *inputs: Any) -> Any:
+        from autograd.value import apply  # value.py imports this module
+
+        if len(inputs) != self.op.arity:
+            raise TypeError(f"{self.op.name} takes {self.op.arity} input(s), got {len(inputs)}")
+        return apply(self.op, *inputs)
+
+    def __repr__(self) -> str:
+        return f"<op {self.op}>"
+
+
+def define_op(
+    name: str,
+    forward: Callable[..., float],
+    rule: Callable[..., tuple[Any, ...]],
+    formulas: tuple[str, ...] | list[str] | str,
+    *,
+    symbol: str | None = None,
+    domain: Callable[..., str | None] | None = None,
+    replace: bool = False,
+) -> OpFunction:
+    """Add an op to the table and return a function that applies it to Values.
+
+    ``forward(a[, b])`` computes the number, ``rule(a[, b], out)`` returns one local
+    derivative per input (write it with arithmetic and the functions of this module, such as
+    ``sigmoid`` or ``exp``, so that it also works on Values for higher derivatives), and
+    ``formulas`` is the same rule as text in the names ``a``, ``b`` and ``out``, one per
+    input. The op then works with ``backward``, ``draw``, ``explain`` and ``gradcheck`` like
+    a built-in. Defining a name twice is an error unless ``replace=True``; built-in ops are
+    never replaced.
+
+    >>> from autograd import Value
+    >>> softplus2 = define_op("softplus2", lambda a: math.log1p(math.exp(a)),
+    ...                       lambda a, out: (sigmoid(a),), "sigmoid(a)")
+    >>> y = softplus2(Value(0.0, label="x"))
+    >>> y.backward()
+    >>> y.parents[0].grad
+    0.5
+    >>> print(OPS["softplus2"])
+    softplus2: ∂out/∂a = sigmoid(a)
+    >>> del OPS["softplus2"]
+    """
+    from autograd.formula import names, parse  # formula.py imports this module
+
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"an op name must be an identifier such as 'softplus2', got {name!r}")
+    if name in BUILT_IN:
+        raise ValueError(f"{name!r} is a built-in op and cannot be redefined; choose another name")
+    if name in OPS and not replace:
+        raise ValueError(f"an op named {name!r} is already defined; pass replace=True to redefine it")
+    if not callable(forward) or not callable(rule):
+        raise TypeError("forward and rule must be functions")
+    texts = (formulas,) if isinstance(formulas, str) else tuple(formulas)
+    if not 1 <= len(texts) <= 2:
+        raise ValueError(f"{name}: give one formula per input (1 or 2), got {len(texts)}")
+    allowed = ("a", "b")[: len(texts)] + ("out",)
+    for i, text in enumerate(texts):
+        parse(text)  # raises FormulaError with the column of the problem
+        unknown = [n for n in names(text) if n not in allowed]
+        if unknown:
+            raise ValueError(
+                f"{name}: formula {i} {text!r} uses {', '.join(unknown)}; "
+                f"it may use only {', '.join(allowed)}"
+            )
+    for what, fn, n in (("forward", forward, len(texts)), ("rule", rule, len(texts) + 1)):
+        if not _accepts(fn, n):
+            raise TypeError(f"{name}: {what} must take {n} argument(s), to match the formulas")
+    op = Op(name, symbol or name, forward, rule, texts, domain=domain)
+    OPS[name] = op
+    return OpFunction(op)
+
+
+def _accepts(fn: Callable[..., Any], n: int) -> bool:
+    import inspect
+
+    try:
+        inspect.signature(fn).bind(*range(n))
+    except TypeError:
+        return False
+    except ValueError:  # no signature (some built-ins): trust the caller
+        return True
+    return True

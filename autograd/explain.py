@@ -1,0 +1,489 @@
+"""Chain-rule explanations: ∂root/∂wrt as a sum over paths, and backward() one step at a time.
+
+`explain(root, wrt)` writes ∂root/∂wrt as the sum, over every path from ``wrt`` up to
+``root``, of the product of the local derivatives along it, each shown as its formula from
+the op table (in the Values' labels) and as a number. `backward_steps(root)` replays
+``root.backward()`` node by node and says what each chain-rule step sends to each parent.
+
+>>> from autograd import Value
+>>> x = Value(2.0, label="x")
+>>> s = x * x; s.label = "s"
+>>> y = 3 * s; y.label = "y"
+>>> print(explain(y, x).paths[0])
+∂y/∂x = 3 · 4 = 12
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from autograd.graph import depends_on, topological_order
+from autograd.ops import OPS
+from autograd.value import Value
+
+FORMAT = ".4g"
+"""How numbers are shown unless a ``fmt`` is given: four significant digits."""
+
+_INFIX = {"+", "-", "*", "/", "**"}
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_MAX_NAME = 32  # an unlabelled value's expression longer than this is called v<index>
+_MAX_TERMS = 4  # a merged factor with more sub-paths than this shows no formula text
+
+
+# ---- names and formulas in the Values' own labels ----------------------------------------
+
+
+def number(x: float, fmt: str = FORMAT) -> str:
+    """A number as shown in drawings and explanations.
+
+    >>> number(2.0), number(0.123456), number(-1e-9)
+    ('2', '0.1235', '-1e-09')
+    """
+    return format(x, fmt)
+
+
+def _is_atom(text: str) -> bool:
+    # A name, a number, one call f(...) or one bracket (...): safe inside a larger formula.
+    if re.fullmatch(r"[\w.']+", text) or (_is_number(text) and not text.startswith("-")):
+        return True
+    head = re.match(r"[\w.']*\(", text)
+    if not head or not text.endswith(")"):
+        return False
+    depth = 0
+    for i, ch in enumerate(text[head.end() - 1 :], head.end() - 1):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def bracket(text: str) -> str:
+    """``text`` in parentheses unless it is a name, a positive number or a call.
+
+    >>> bracket("w1"), bracket("1 - ŷ"), bracket("σ(z3)"), bracket("-2")
+    ('w1', '(1 - ŷ)', 'σ(z3)', '(-2)')
+    """
+    return text if _is_atom(text) else f"({text})"
+
+
+def names(order: list[Value], fmt: str = FORMAT) -> list[str]:
+    """How each Value of a topological order is called in formulas: its label; for an
+    unlabelled leaf its number; else the expression that made it (``log(ŷ)``), or
+    ``v<index>`` when that expression is long.
+
+    >>> from autograd import Value
+    >>> y = Value(0.5, label="y")
+    >>> names(topological_order(1 - y))
+    ['1', 'y', '1 - y']
+    """
+    shown: list[str] = []
+    index: dict[Value, int] = {}
+    for i, v in enumerate(order):
+        index[v] = i
+        if v.label:
+            text = v.label
+        elif not v.parents:
+            text = number(v.data, fmt)
+        else:
+            op = OPS.get(v.op)
+            args = [shown[index[p]] for p in v.parents]
+            symbol = op.symbol if op else v.op
+            if symbol in _INFIX and len(args) == 2:
+                text = f"{bracket(args[0])} {symbol} {bracket(args[1])}"
+                text = text.replace(" ** ", "**")
+            elif symbol == "-" and len(args) == 1:
+                text = f"-{bracket(args[0])}"
+            else:
+                text = f"{symbol}({', '.join(args)})"
+            if len(text) > _MAX_NAME:
+                text = f"v{i}"
+        shown.append(text)
+    return shown
+
+
+def render(text: str, names: Mapping[str, str]) -> str:
+    """A formula with its variable names replaced by other names, bracketed as needed.
+
+    >>> render("out * (1 - out)", {"out": "ŷ"})
+    'ŷ * (1 - ŷ)'
+    >>> render("1 / a", {"a": "1 - ŷ"})
+    '1 / (1 - ŷ)'
+    """
+    return _IDENTIFIER.sub(lambda m: bracket(names.get(m[0], m[0])), text)
+
+
+def local_formula(node: Value, i: int, name_of: Mapping[Value, str]) -> str:
+    """The op table's formula for ∂node/∂(parent i), in the names ``name_of`` gives.
+
+    >>> from autograd import Value
+    >>> w, x = Value(0.5, label="w1"), Value(2.0, label="x1")
+    >>> z = w * x
+    >>> local_formula(z, 0, {w: "w1", x: "x1", z: "z"})
+    'x1'
+    """
+    op = OPS.get(node.op)
+    if op is None:
+        return "?"
+    n = len(node.parents)
+    given = dict(zip(op.input_names(n), (name_of[p] for p in node.parents)))
+    given["out"] = name_of[node]
+    return render(op.formula(i, n), given)
+
+
+def _derivative_name(child: str, parent: str) -> str:
+    return f"∂{bracket(child)}/∂{bracket(parent)}"
+
+
+# ---- explain ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Factor:
+    """∂child/∂parent between two named Values: the local derivative when they are joined by
+    one op, else the sum over the paths between them through unlabelled Values."""
+
+    child: Value
+    parent: Value
+    name: str
+    """e.g. ``∂z1/∂w1``"""
+    formula: str
+    """in the Values' labels, e.g. ``x1``; ``""`` when there are too many sub-paths to show"""
+    value: float
+    paths: int
+    """how many paths of single ops this factor sums"""
+
+    def describe(self, fmt: str = FORMAT) -> str:
+        """One line: ``∂z1/∂w1 = x1 = 2``."""
+        shown = number(self.value, fmt)
+        parts = [self.name]
+        if self.formula and self.formula != shown:
+            parts.append(self.formula)
+        elif not self.formula:
+            parts.append(f"sum over {self.paths:,} paths through unlabelled values")
+        return " = ".join(parts + [shown])
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from ``wrt`` to ``root``: its factors from the root down, and their product."""
+
+    name: str
+    """∂root/∂wrt"""
+    factors: tuple[Factor, ...]
+    fmt: str = FORMAT
+
+    @property
+    def value(self) -> float:
+        return math.prod(f.value for f in self.factors)
+
+    def __str__(self) -> str:
+        numbers = " · ".join(bracket(number(f.value, self.fmt)) for f in self.factors)
+        return f"{self.name} = {numbers} = {number(self.value, self.fmt)}"
+
+    @property
+    def symbolic(self) -> str:
+        """The product as derivative names: ``∂L/∂ŷ · ∂ŷ/∂z3 · ...``."""
+        return " · ".join(f.name for f in self.factors)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """∂root/∂wrt explained: the paths (or, when there are too many, the edges) and the total.
+
+    ``total`` is computed from the local derivatives here, not read from ``.grad``, so that
+    comparing the two checks ``backward()``.
+    """
+
+    root: Value
+    wrt: Value
+    name: str
+    total: float
+    factors: tuple[Factor, ...]
+    paths: tuple[Path, ...]
+    """every path, root first; empty when summarised"""
+    path_count: int
+    """paths between named Values (labelled ones, ``root`` and ``wrt``)"""
+    op_path_count: int
+    """paths through every single op"""
+    summarised: bool
+    merged: bool
+    max_paths: int
+    fmt: str = FORMAT
+
+    def _lines(self) -> list[str]:
+        n = number
+        if self.path_count == 0:
+            return [f"{self.name} = 0: no path leads from the input to the output."]
+        if self.path_count == self.op_path_count:
+            counted = f"{self.path_count:,} path(s)"
+        else:
+            counted = (f"{self.path_count:,} path(s) between labelled values "
+                       f"({self.op_path_count:,} through every op)")
+        lines = [f"{self.name} = {n(self.total, self.fmt)}, the sum over {counted} "
+                 "of the product of the local derivatives along each path."]
+        if self.merged:
+            lines.append("Unlabelled values between two labelled ones are merged into one "
+                         "factor.")
+        if self.summarised:
+            lines.append(f"Too many paths to list (more than max_paths={self.max_paths:,}): "
+                         "each factor below is one edge, and the total adds them up edge by "
+                         "edge, as backward() does.")
+        else:
+            for k, path in enumerate(self.paths, 1):
+                lines.append(f"path {k}: {path.symbolic}")
+                lines.append("    = " + str(path).split(" = ", 1)[1])
+        lines.append("factors:")
+        lines.extend("  " + f.describe(self.fmt) for f in self.factors)
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join(self._lines())
+
+    def _repr_html_(self) -> str:
+        body = "<br>\n".join(html.escape(line).replace("  ", "&nbsp;&nbsp;")
+                             for line in self._lines())
+        return f"<div style='font-family: monospace'>{body}</div>"
+
+
+def explain(
+    root: Value, wrt: Value, *, max_paths: int = 1000, merge: bool = True, fmt: str = FORMAT
+) -> Explanation:
+    """∂root/∂wrt as the sum over paths of the products of local derivatives.
+
+    With ``merge=True`` (the default) only labelled Values (and ``root`` and ``wrt``) are
+    stops on a path: the ops between two of them make one factor, such as ∂z1/∂w1 for
+    ``z1 = w1*x1 + w2*x2 + b1``, whose formula is the sum over its sub-paths of the products
+    of the op table's formulas, written in labels (``x1``). A factor of one op with one input
+    reads like a textbook, ``ReLU'(z1) = step(z1)``. With ``merge=False`` every Value is a
+    stop. Paths are counted first; above ``max_paths`` the explanation lists each factor
+    once instead of every path, and says so.
+
+    >>> from autograd import Value
+    >>> w1, x1 = Value(0.5, label="w1"), Value(2.0, label="x1")
+    >>> z1 = w1 * x1 + 0.1; z1.label = "z1"
+    >>> h1 = z1.relu(); h1.label = "h1"
+    >>> print(explain(h1, w1))
+    ∂h1/∂w1 = 2, the sum over 1 path(s) of the product of the local derivatives along each path.
+    Unlabelled values between two labelled ones are merged into one factor.
+    path 1: ∂h1/∂z1 · ∂z1/∂w1
+        = 1 · 2 = 2
+    factors:
+      ∂h1/∂z1 = ReLU'(z1) = step(z1) = 1
+      ∂z1/∂w1 = x1 = 2
+    """
+    order = topological_order(root)
+    shown = names(order, fmt)
+    name_of = dict(zip(order, shown))
+    on = depends_on(root, wrt)
+    if wrt not in name_of:
+        name_of[wrt] = wrt.label or number(wrt.data, fmt)
+    title = _derivative_name(name_of[root], name_of[wrt])
+    index = {v: i for i, v in enumerate(order)}
+    relevant = [v for v in order if v in on]
+    named = [v for v in relevant if not merge or v.label or v is root or v is wrt]
+    is_named = set(named)
+    children: dict[Value, list[Value]] = {v: [] for v in relevant}
+    for v in relevant:
+        for p in dict.fromkeys(v.parents):  # each child once, even for a * a
+            if p in on:
+                children[p].append(v)
+
+    into: dict[Value, list[Factor]] = {v: [] for v in named}
+    for u in named:
+        if u is not root:
+            for factor in _factors_from(u, children, is_named, index, name_of):
+                into[factor.child].append(factor)
+
+    # Count paths and accumulate the total forward from wrt: the chain rule's sum over paths.
+    count: dict[Value, int] = {}
+    op_count: dict[Value, int] = {}
+    total: dict[Value, float] = {}
+    for v in named:
+        if v is wrt:
+            count[v], op_count[v], total[v] = 1, 1, 1.0
+            continue
+        count[v] = sum(count[f.parent] for f in into[v])
+        op_count[v] = sum(op_count[f.parent] * f.paths for f in into[v])
+        total[v] = math.fsum(f.value * total[f.parent] for f in into[v])
+    n_paths = count.get(root, 0)
+    factors = tuple(f for v in reversed(named) for f in into[v])
+    summarised = n_paths > max_paths
+    paths = () if summarised or not on else _enumerate_paths(root, wrt, into, title, fmt)
+    value = math.fsum(p.value for p in paths) if paths else total.get(root, 0.0)
+    return Explanation(root, wrt, title, value, factors, paths, n_paths, op_count.get(root, 0),
+                       summarised, merge, max_paths, fmt)
+
+
+def _factors_from(
+    u: Value,
+    children: Mapping[Value, list[Value]],
+    is_named: set[Value],
+    index: Mapping[Value, int],
+    name_of: Mapping[Value, str],
+) -> list[Factor]:
+    # Walk forward from u through unnamed Values to the next named ones, accumulating the
+    # derivative of each Value reached with respect to u, and the sub-paths (edge lists).
+    reach: list[Value] = []
+    seen = {u}
+    stack = [u]
+    while stack:
+        for c in children[stack.pop()]:
+            if c not in seen:
+                seen.add(c)
+                reach.append(c)
+                if c not in is_named:
+                    stack.append(c)
+    reach.sort(key=index.__getitem__)
+    grad = {u: 1.0}
+    count = {u: 1}
+    terms: dict[Value, list[tuple[tuple[Value, int], ...]] | None] = {u: [()]}
+    found = []
+    for c in reach:
+        g, n, subs = 0.0, 0, []
+        for i, (p, local) in enumerate(zip(c.parents, c.local_grads)):
+            if p in grad:
+                g += local * grad[p]
+                n += count[p]
+                prior = terms[p]
+                subs = None if prior is None or subs is None else subs + [
+                    ((c, i),) + t for t in prior]
+        if subs is not None and len(subs) > _MAX_TERMS:
+            subs = None
+        if c in is_named:
+            text = _sum_text(subs, u, name_of) if subs is not None else ""
+            found.append(Factor(c, u, _derivative_name(name_of[c], name_of[u]), text, g, n))
+        else:
+            grad[c], count[c], terms[c] = g, n, subs
+    return found
+
+
+def _sum_text(
+    subs: list[tuple[tuple[Value, int], ...]], u: Value, name_of: Mapping[Value, str]
+) -> str:
+    if len(subs) == 1 and len(subs[0]) == 1:
+        (c, i), = subs[0]
+        text = local_formula(c, i, name_of)
+        op = OPS.get(c.op)
+        if op is not None and len(c.parents) == 1 and not _is_number(text):
+            return f"{op.symbol}'({name_of[u]}) = {text}"
+        return text
+    out = ""
+    for edges in subs:
+        negative, parts = False, []
+        for c, i in edges:
+            text = local_formula(c, i, name_of)
+            if text == "-1":
+                negative = not negative
+            elif text != "1":
+                parts.append(bracket(text))
+        product = " · ".join(parts) or "1"
+        if not out:
+            out = ("-" if negative else "") + product
+        else:
+            out += (" - " if negative else " + ") + product
+    return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _enumerate_paths(
+    root: Value, wrt: Value, into: Mapping[Value, list[Factor]], title: str, fmt: str
+) -> tuple[Path, ...]:
+    paths: list[Path] = []
+    stack: list[tuple[Value, tuple[Factor, ...]]] = [(root, ())]
+    while stack:
+        node, so_far = stack.pop()
+        if node is wrt:
+            paths.append(Path(title, so_far, fmt))
+            continue
+        for f in reversed(into[node]):
+            stack.append((f.parent, so_far + (f,)))
+    return tuple(paths)
+
+
+# ---- backward, one step at a time ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParentStep:
+    """What one chain-rule step sends to one parent: local · upstream, added to its grad."""
+
+    parent: Value
+    index: int
+    local: float
+    formula: str
+    contribution: float
+    grad_after: float
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node of ``backward()``: its gradient, and what it sends to each parent."""
+
+    number: int
+    node: Value
+    name: str
+    grad: float
+    parents: tuple[ParentStep, ...]
+    parent_names: tuple[str, ...]
+    fmt: str = FORMAT
+
+    def __str__(self) -> str:
+        n = self.fmt
+        lines = [f"step {self.number}: {self.name} has grad {number(self.grad, n)}"]
+        for name, p in zip(self.parent_names, self.parents):
+            formula = f"{p.formula} = " if p.formula != number(p.local, n) else ""
+            lines.append(
+                f"  to {name}: local {_derivative_name(self.name, name)} = {formula}"
+                f"{number(p.local, n)}; sends {number(p.local, n)} · {number(self.grad, n)} = "
+                f"{number(p.contribution, n)}; {bracket(name)}.grad is now {number(p.grad_after, n)}"
+            )
+        return "\n".join(lines)
+
+
+def backward_steps(root: Value, fmt: str = FORMAT) -> Iterator[Step]:
+    """Run ``root.backward()`` one node at a time, yielding a `Step` after each node.
+
+    The order, the arithmetic and the accumulation are those of ``backward()``: interior
+    gradients are reset when the first step is asked for, leaves accumulate, and running
+    every step leaves exactly the gradients ``backward()`` would. Between steps the graph's
+    ``.grad`` values are the state so far, so ``draw(root, step=step)`` shows that moment.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x; y.label = "y"
+    >>> for step in backward_steps(y):
+    ...     print(step)
+    step 1: y has grad 1
+      to x: local ∂y/∂x = x = 3; sends 3 · 1 = 3; x.grad is now 3
+      to x: local ∂y/∂x = x = 3; sends 3 · 1 = 3; x.grad is now 6
+    """
+    order = topological_order(root)
+    shown = dict(zip(order, names(order, fmt)))
+    for node in order:
+        if node.parents:
+            node.grad = 0.0
+    root.grad = 1.0 if root.parents else root.grad + 1.0
+    k = 0
+    for node in reversed(order):
+        if not node.parents:
+            continue
+        upstream = node.grad
+        sent = []
+        for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            parent.grad += local * upstream
+            sent.append(ParentStep(parent, i, local, local_formula(node, i, shown),
+                                   local * upstream, parent.grad))
+        k += 1
+        yield Step(k, node, shown[node], upstream, tuple(sent),
+                   tuple(shown[p] for p in node.parents), fmt)
