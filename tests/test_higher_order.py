@@ -16,8 +16,16 @@ import torch
 import torch.nn.functional as F
 from conftest import central_difference
 
-from autograd import OPS, DomainError, Op, Value, grad, hessian, hvp, no_grad
+from autograd import OPS, DomainError, Value, grad, hessian, hvp, no_grad
+from autograd.ops import define_op, exp
 from autograd.value import apply
+
+
+def dot(*inputs):
+    # b + w1*x1 + w2*x2 + ...: the inputs are (w, x) pairs, then the bias
+    pairs = iter(inputs[:-1])
+    return inputs[-1] + sum(w * x for w, x in zip(pairs, pairs))
+
 
 # Each op of the table as a sympy expression in its inputs; a constant input is a number.
 SYMPY = {
@@ -39,6 +47,7 @@ SYMPY = {
     "abs": sympy.Abs,
     "sin": sympy.sin,
     "cos": sympy.cos,
+    "dot": dot,
 }
 
 # The same ops in PyTorch, for float64 Hessians.
@@ -61,11 +70,14 @@ TORCH = {
     "abs": torch.abs,
     "sin": torch.sin,
     "cos": torch.cos,
+    "dot": dot,
 }
 
 # Points away from 0, the kink of relu, leaky_relu and abs.
 UNARY_POINTS = [(-1.9,), (-0.6,), (0.45,), (1.3,)]
 BINARY_POINTS = list(itertools.product([-1.7, 0.6, 2.2], [-1.3, 0.8, 3.0]))
+# a variadic op: the first 1 to 5 of these, as many as its domain accepts
+VARIADIC_POINTS = [(0.7, -1.1, 1.6, 0.4, -0.9)[:n] for n in range(1, 6)]
 
 
 def approx(x):
@@ -74,7 +86,8 @@ def approx(x):
 
 def valid_points(op):
     ok = []
-    for p in UNARY_POINTS if op.arity == 1 else BINARY_POINTS:
+    points = {1: UNARY_POINTS, 2: BINARY_POINTS}.get(op.arity, VARIADIC_POINTS)
+    for p in points:
         try:
             apply(op, *p)
         except DomainError:
@@ -96,10 +109,10 @@ def test_every_op_has_a_sympy_and_a_torch_version(name):
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_second_and_third_derivatives_of_each_op_match_sympy(name):
     op = OPS[name]
-    variable = [i for i in range(op.arity) if i not in op.constant_inputs]
-    symbols = sympy.symbols(f"a0:{op.arity}", real=True)
     checked = 0
     for point in valid_points(op):
+        variable = [i for i in range(len(point)) if i not in op.constant_inputs]
+        symbols = sympy.symbols(f"a0:{len(point)}", real=True)
         # inputs as Values, except constant inputs, which the op gets as numbers
         xs = [Value(p) if i in variable else p for i, p in enumerate(point)]
         args = [s if i in variable else p for i, (s, p) in enumerate(zip(symbols, point))]
@@ -122,11 +135,11 @@ def test_second_and_third_derivatives_of_each_op_match_sympy(name):
 def test_gradient_of_each_op_matches_differences_of_its_own_gradient(name):
     # An oracle independent of sympy: d/dx of the engine's first derivative, numerically.
     op = OPS[name]
-    variable = [i for i in range(op.arity) if i not in op.constant_inputs]
     for point in valid_points(op):
+        variable = [i for i in range(len(point)) if i not in op.constant_inputs]
         for i, j in itertools.product(variable, repeat=2):
 
-            def first(p, i=i):
+            def first(p, i=i, variable=variable):
                 xs = [Value(x) if k in variable else x for k, x in enumerate(p)]
                 return grad(apply(op, *xs), [xs[i]])[0].data
 
@@ -295,9 +308,12 @@ def test_unused_and_interior_inputs():
     assert ga.data == pytest.approx(2.0 * math.exp(3.0), rel=1e-12)
     assert gc.data == 0.0
     # a gradient that is constant in the input: its derivative is 0, not an error
-    (db,) = grad(a * b, [a], create_graph=True)
+    a.label, b.label = "a", "b"
+    product = a * b
+    product.label = "p"
+    (db,) = grad(product, [a], create_graph=True)  # ∂(ab)/∂a is b itself: keeps its label
     (d2,) = grad(db, [a])
-    assert db.data == 2.0 and d2.data == 0.0
+    assert db.data == 2.0 and d2.data == 0.0 and b.label == "b"
     (self_grad,) = grad(y, [y])
     assert self_grad.data == 1.0
 
@@ -333,21 +349,30 @@ def test_bad_arguments_give_clear_errors():
         hvp(lambda a, b: a * b, [1.0, 2.0], [1.0])
     with pytest.raises(TypeError, match="scalar"):
         hessian(lambda a: [a, a], [1.0])
+    assert hessian(lambda a, b: 3.0, [1.0, 2.0]) == [[0.0, 0.0], [0.0, 0.0]]  # a constant
 
 
-def test_an_op_whose_rule_needs_floats_is_named_in_the_error():
+def test_user_defined_ops_differentiate_twice_when_their_rule_is_written_for_values():
+    # softplus written anew: its rule sigmoid(a) works on Values, so f'' = σ(a)(1 − σ(a)).
+    soft = define_op("soft_plus_t", lambda a: math.log1p(math.exp(a)),
+                     lambda a, out: (1 / (1 + exp(-a)),), "1 / (1 + exp(-a))")
     # math.cos works on floats only: fine for backward, not for a gradient graph.
-    op = Op("float_sin", "fsin", math.sin, lambda a, out: (math.cos(a),), ("cos(a)",))
-    OPS[op.name] = op
+    fsin = define_op("float_sin_t", math.sin, lambda a, out: (math.cos(a),), "cos(a)")
     try:
         x = Value(0.3)
-        y = apply(op, x) * 2
+        (g,) = grad(soft(x), [x], create_graph=True)
+        (h,) = grad(g, [x])
+        s = 1 / (1 + math.exp(-0.3))
+        assert g.data == pytest.approx(s, rel=1e-12)
+        assert h.data == pytest.approx(s * (1 - s), rel=1e-12)
+
+        y = fsin(x) * 2
         (g,) = grad(y, [x])
         assert g.data == pytest.approx(2 * math.cos(0.3), rel=1e-12)
-        with pytest.raises(TypeError, match="'float_sin'.*does not work on Values"):
+        with pytest.raises(TypeError, match="'float_sin_t'.*does not work on Values"):
             grad(y, [x], create_graph=True)
     finally:
-        del OPS[op.name]
+        del OPS["soft_plus_t"], OPS["float_sin_t"]
 
 
 # ---- Newton's method: x ← x − f'(x) / f''(x), and x ← x − H⁻¹ ∇f in 2-D -------------------
