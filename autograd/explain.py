@@ -276,27 +276,14 @@ def explain(
       ∂z1/∂w1 = x1 = 2
     """
     order = topological_order(root)
-    shown = names(order, fmt)
-    name_of = dict(zip(order, shown))
+    name_of = names_map(order, fmt)
     on = depends_on(root, wrt)
     if wrt not in name_of:
         name_of[wrt] = wrt.label or number(wrt.data, fmt)
     title = _derivative_name(name_of[root], name_of[wrt])
-    index = {v: i for i, v in enumerate(order)}
     relevant = [v for v in order if v in on]
     named = [v for v in relevant if not merge or v.label or v is root or v is wrt]
-    is_named = set(named)
-    children: dict[Value, list[Value]] = {v: [] for v in relevant}
-    for v in relevant:
-        for p in dict.fromkeys(v.parents):  # each child once, even for a * a
-            if p in on:
-                children[p].append(v)
-
-    into: dict[Value, list[Factor]] = {v: [] for v in named}
-    for u in named:
-        if u is not root:
-            for factor in _factors_from(u, children, is_named, index, name_of):
-                into[factor.child].append(factor)
+    into = merged_factors(relevant, set(named), name_of)
 
     # Count paths and accumulate the total forward from wrt: the chain rule's sum over paths.
     count: dict[Value, int] = {}
@@ -316,6 +303,48 @@ def explain(
     value = math.fsum(p.value for p in paths) if paths else total.get(root, 0.0)
     return Explanation(root, wrt, title, value, factors, paths, n_paths, op_count.get(root, 0),
                        summarised, merge, max_paths, fmt)
+
+
+def merged_factors(
+    values: list[Value], stops: set[Value], name_of: Mapping[Value, str]
+) -> dict[Value, list[Factor]]:
+    """For each stop, the `Factor` from each stop below it, joined through non-stop Values.
+
+    ``values`` is a topological order (or a part of one, closed under the paths between its
+    members); the result maps each stop to its factors, ordered by their parent's position.
+
+    >>> from autograd import Value
+    >>> w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    >>> z = w * x + w; z.label = "z"
+    >>> order = topological_order(z)
+    >>> [f.describe() for f in merged_factors(order, {w, x, z}, names_map(order))[z]]
+    ['∂z/∂w = x + 1 = 3', '∂z/∂x = w = 0.5']
+    """
+    index = {v: i for i, v in enumerate(values)}
+    children: dict[Value, list[Value]] = {v: [] for v in values}
+    for v in values:
+        for p in dict.fromkeys(v.parents):  # each child once, even for a * a
+            if p in index:
+                children[p].append(v)
+    into: dict[Value, list[Factor]] = {v: [] for v in values if v in stops}
+    for u in values:
+        if u in stops:
+            for factor in _factors_from(u, children, stops, index, name_of):
+                into[factor.child].append(factor)
+    for factors in into.values():
+        factors.sort(key=lambda f: index[f.parent])
+    return into
+
+
+def names_map(order: list[Value], fmt: str = FORMAT) -> dict[Value, str]:
+    """`names` as a mapping from each Value to its name.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> list(names_map(topological_order(x.exp())).values())
+    ['x', 'exp(x)']
+    """
+    return dict(zip(order, names(order, fmt)))
 
 
 def _factors_from(
@@ -343,7 +372,8 @@ def _factors_from(
     terms: dict[Value, list[tuple[tuple[Value, int], ...]] | None] = {u: [()]}
     found = []
     for c in reach:
-        g, n, subs = 0.0, 0, []
+        g, n = 0.0, 0
+        subs: list[tuple[tuple[Value, int], ...]] | None = []
         for i, (p, local) in enumerate(zip(c.parents, c.local_grads)):
             if p in grad:
                 g += local * grad[p]
@@ -446,7 +476,8 @@ class Step:
             lines.append(
                 f"  to {name}: local {_derivative_name(self.name, name)} = {formula}"
                 f"{number(p.local, n)}; sends {number(p.local, n)} · {number(self.grad, n)} = "
-                f"{number(p.contribution, n)}; {bracket(name)}.grad is now {number(p.grad_after, n)}"
+                f"{number(p.contribution, n)}; "
+                f"{bracket(name)}.grad is now {number(p.grad_after, n)}"
             )
         return "\n".join(lines)
 
@@ -469,7 +500,7 @@ def backward_steps(root: Value, fmt: str = FORMAT) -> Iterator[Step]:
       to x: local ∂y/∂x = x = 3; sends 3 · 1 = 3; x.grad is now 6
     """
     order = topological_order(root)
-    shown = dict(zip(order, names(order, fmt)))
+    shown = names_map(order, fmt)
     for node in order:
         if node.parents:
             node.grad = 0.0

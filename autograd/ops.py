@@ -370,7 +370,9 @@ def define_op(
     if name in BUILT_IN:
         raise ValueError(f"{name!r} is a built-in op and cannot be redefined; choose another name")
     if name in OPS and not replace:
-        raise ValueError(f"an op named {name!r} is already defined; pass replace=True to redefine it")
+        raise ValueError(
+            f"an op named {name!r} is already defined; pass replace=True to redefine it"
+        )
     if not callable(forward) or not callable(rule):
         raise TypeError("forward and rule must be functions")
     texts = (formulas,) if isinstance(formulas, str) else tuple(formulas)
