@@ -33,7 +33,8 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     ``create_graph=False``: each gradient is a leaf Value holding the number, computed from
     the local derivatives recorded in the graph (this also works inside `no_grad`).
     ``create_graph=True``: each gradient is a Value whose graph is built by calling the op
-    table's rules on Values, so it can be differentiated again, drawn or explained. Inside
+    table's rules on Values, so it can be differentiated again, drawn or explained; it may
+    be a Value of the graph itself (∂(a·b)/∂a is ``b``), so treat it as read-only. Inside
     `no_grad` that graph could not be recorded, so it raises an error instead of returning
     numbers that would silently have second derivative 0.
 
