@@ -441,3 +441,18 @@ def test_hessian_of_a_tiny_network_loss_matches_torch():
         torch.tensor([weights[k] for k in free], dtype=torch.float64),
     ).tolist()
     assert_matrices_close(got, want, rel=1e-10)
+
+
+def test_a_gradient_graph_can_be_explained_and_drawn():
+    from autograd.draw import draw
+    from autograd.explain import explain
+
+    w1 = Value(0.2, label="w1")
+    y = (w1 * 2.0 + 0.3).tanh()
+    y.label = "y"
+    (dw,) = grad(y, [w1], create_graph=True)
+    (d2w,) = grad(dw, [w1])
+    t = math.tanh(0.7)
+    assert d2w.data == pytest.approx(-8 * t * (1 - t * t), rel=1e-12)
+    assert explain(dw, w1).total == pytest.approx(d2w.data, rel=1e-12)
+    assert "∂y/∂w1" in draw(dw).source
