@@ -8,8 +8,12 @@
 -2.0
 """
 
+from autograd.check import gradcheck
+from autograd.draw import draw, render
+from autograd.explain import backward_steps, explain
 from autograd.higher import grad, hessian, hvp
-from autograd.ops import OPS, DomainError, Op
+from autograd.ops import OPS, DomainError, Op, define_op
 from autograd.value import Value, no_grad
 
-__all__ = ["Value", "no_grad", "DomainError", "Op", "OPS", "grad", "hessian", "hvp"]
+__all__ = ["Value", "no_grad", "DomainError", "Op", "OPS", "grad", "hessian", "hvp",
+           "draw", "render", "explain", "backward_steps", "gradcheck", "define_op"]
