@@ -181,6 +181,10 @@ def gradcheck(
     return GradcheckReport(tuple(checks), _check_ops(out, eps, rtol, atol), eps, rtol, atol)
 
 
+def _as_function(forward: Callable[..., float]) -> Callable[[list[float]], float]:
+    return lambda point: float(forward(*point))
+
+
 def _check_ops(root: Value, eps: float, rtol: float, atol: float) -> tuple[OpCheck, ...]:
     # For each (op, input): the worst node, measured by how far beyond tolerance it is.
     worst: dict[tuple[str, int], tuple[float, OpCheck]] = {}
@@ -194,7 +198,7 @@ def _check_ops(root: Value, eps: float, rtol: float, atol: float) -> tuple[OpChe
             if i in op.constant_inputs:
                 continue
             try:
-                numeric = _central(lambda p, f=op.forward: float(f(*p)), at, i, eps)
+                numeric = _central(_as_function(op.forward), at, i, eps)
             except (ArithmeticError, ValueError):
                 continue  # too close to the edge of the op's domain to difference
             if not math.isfinite(numeric):

@@ -52,7 +52,7 @@ class GraphTooLarge(ValueError):
     """The graph has more Values than ``max_nodes``: too many to read as a drawing."""
 
 
-class GraphvizMissing(RuntimeError):
+class DotMissingError(RuntimeError):
     """The Graphviz program ``dot`` is not installed, so the graph cannot be rendered."""
 
 
@@ -70,13 +70,13 @@ class Drawing(graphviz.Digraph):
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
-            raise GraphvizMissing(_MISSING) from None
+            raise DotMissingError(_MISSING) from None
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound:
-            raise GraphvizMissing(_MISSING) from None
+            raise DotMissingError(_MISSING) from None
 
 
 def _escape_record(text: str) -> str:
@@ -119,7 +119,7 @@ def draw(
     fmt: str = FORMAT,
     grads: bool = True,
     edge_labels: bool = True,
-    highlight: Iterable[Value] = (),
+    highlight: Value | Iterable[Value] | Step | None = None,
     path_from: Value | None = None,
     step: Step | None = None,
     group: bool | Callable[[Value], str | None] = False,
@@ -134,10 +134,11 @@ def draw(
     - light blue record: a labelled leaf (an input or a parameter);
     - light grey record: an unlabelled leaf (a number written in the code);
     - white record: any other Value; grey circle: an op, showing its symbol;
-    - red outline and red edges: the Values in ``highlight``, and the paths from
+    - red outline and red edges: ``highlight`` (a Value or several), and the paths from
       ``path_from`` to ``root``;
     - orange record with red edges: the node of a backward ``step`` and the edges along
-      which it sends gradient (grads shown are those at that moment of `backward_steps`).
+      which it sends gradient (grads shown are those at that moment of `backward_steps`);
+      ``highlight=step`` does the same.
 
     Options: ``rankdir`` "LR" (left to right) or "TB" (top to bottom); ``fmt`` the number
     format; ``grads`` and ``edge_labels`` show or hide gradients and edge formulas;
@@ -168,7 +169,10 @@ def draw(
         )
     name_of = names_map(order, fmt)
     ids = {v: i for i, v in enumerate(order)}
-    marked = set(highlight)
+    if isinstance(highlight, Step):
+        step, highlight = highlight, None
+    marked = ({highlight} if isinstance(highlight, Value)
+              else set(highlight) if highlight is not None else set())
     if path_from is not None:
         marked |= depends_on(root, path_from)
 
@@ -270,7 +274,7 @@ def render(root: Value | graphviz.Digraph, *paths: str | Path, **options: Any) -
     """Draw ``root`` (with `draw`'s ``options``) and save it to each path, the format given
     by its extension: ``render(loss, "graph.svg", "graph.png")``. Returns the paths written.
 
-    Raises `GraphvizMissing`, with the install command, when ``dot`` is not installed.
+    Raises `DotMissingError`, with the install command, when ``dot`` is not installed.
 
     >>> import tempfile, os
     >>> from autograd import Value
@@ -289,7 +293,7 @@ def render(root: Value | graphviz.Digraph, *paths: str | Path, **options: Any) -
         try:
             data = dot.pipe(format=fmt)
         except graphviz.ExecutableNotFound:
-            raise GraphvizMissing(_MISSING) from None
+            raise DotMissingError(_MISSING) from None
         path.write_bytes(data)
         written.append(path)
     return written
