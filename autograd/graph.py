@@ -21,18 +21,30 @@ if TYPE_CHECKING:
 
 def topological_order(root: Value) -> list[Value]:
     """Every Value ``root`` depends on, each once, parents before the Values made from them;
-    ``root`` is last. Depth-first from the first parent, with an explicit stack."""
+    ``root`` is last. Depth-first from the first parent, with an explicit stack.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> [v.label or v.op for v in topological_order(x * x + x)]
+    ['x', 'mul', 'add']
+    """
     order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    seen = {root}
+    # Each stack entry: a Value and an iterator over the parents it has still to visit. A
+    # leaf goes straight into the order, so most parents never touch the stack.
+    stack = [(root, iter(root.parents))]
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in seen:
+                seen.add(parent)
+                if parent.parents:
+                    stack.append((parent, iter(parent.parents)))
+                    break
+                order.append(parent)
+        else:
+            stack.pop()
             order.append(node)
-        elif node not in seen:
-            seen.add(node)
-            stack.append((node, True))
-            stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
     return order
 
 

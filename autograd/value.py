@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator
+import operator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Union
 
@@ -112,24 +113,35 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{extra})"
 
     # ---- building the graph ---------------------------------------------------------------
+    # + - * and unary - are the bulk of every graph, so they skip `apply`'s generic work
+    # (they cannot leave their domain); their local derivatives still come from the table.
 
     def __add__(self, other: Operand) -> Value:
-        return apply(OPS["add"], self, other)
+        if not isinstance(other, Value):
+            other = _leaf(other)
+        return _record2(_ADD, self, other, self.data + other.data)
 
     def __radd__(self, other: Operand) -> Value:
-        return apply(OPS["add"], other, self)
+        other = _leaf(other)
+        return _record2(_ADD, other, self, other.data + self.data)
 
     def __sub__(self, other: Operand) -> Value:
-        return apply(OPS["sub"], self, other)
+        if not isinstance(other, Value):
+            other = _leaf(other)
+        return _record2(_SUB, self, other, self.data - other.data)
 
     def __rsub__(self, other: Operand) -> Value:
-        return apply(OPS["sub"], other, self)
+        other = _leaf(other)
+        return _record2(_SUB, other, self, other.data - self.data)
 
     def __mul__(self, other: Operand) -> Value:
-        return apply(OPS["mul"], self, other)
+        if not isinstance(other, Value):
+            other = _leaf(other)
+        return _record2(_MUL, self, other, self.data * other.data)
 
     def __rmul__(self, other: Operand) -> Value:
-        return apply(OPS["mul"], other, self)
+        other = _leaf(other)
+        return _record2(_MUL, other, self, other.data * self.data)
 
     def __truediv__(self, other: Operand) -> Value:
         return apply(OPS["div"], self, other)
@@ -147,54 +159,61 @@ class Value:
         return apply(OPS["pow"], base, self)
 
     def __neg__(self) -> Value:
-        return apply(OPS["neg"], self)
+        data = -self.data
+        out = _new(Value)
+        out.data, out.grad, out.label = data, 0.0, ""
+        if _recording[0]:
+            out.op, out.parents, out.local_grads = "neg", (self,), _NEG.rule(self.data, data)
+        else:
+            out.op, out.parents, out.local_grads = "", (), ()
+        return out
 
     def __abs__(self) -> Value:
-        return apply(OPS["abs"], self)
+        return _apply1(OPS["abs"], self)
 
     def exp(self) -> Value:
         """e**self. ``Value(0.0).exp().data == 1.0``"""
-        return apply(OPS["exp"], self)
+        return _apply1(OPS["exp"], self)
 
     def log(self) -> Value:
         """Natural log; needs data > 0. ``Value(1.0).log().data == 0.0``"""
-        return apply(OPS["log"], self)
+        return _apply1(OPS["log"], self)
 
     def sqrt(self) -> Value:
         """Square root; needs data > 0. ``Value(4.0).sqrt().data == 2.0``"""
-        return apply(OPS["sqrt"], self)
+        return _apply1(OPS["sqrt"], self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent. ``Value(0.0).tanh().data == 0.0``"""
-        return apply(OPS["tanh"], self)
+        return _apply1(OPS["tanh"], self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-self), never overflowing. ``Value(0.0).sigmoid().data == 0.5``"""
-        return apply(OPS["sigmoid"], self)
+        return _apply1(OPS["sigmoid"], self)
 
     def relu(self) -> Value:
         """max(0, self); its derivative at 0 is 0. ``Value(-2.0).relu().data == 0.0``"""
-        return apply(OPS["relu"], self)
+        return _apply1(OPS["relu"], self)
 
     def leaky_relu(self) -> Value:
         """self if self > 0 else 0.01 * self. ``Value(-2.0).leaky_relu().data == -0.02``"""
-        return apply(OPS["leaky_relu"], self)
+        return _apply1(OPS["leaky_relu"], self)
 
     def softplus(self) -> Value:
         """log(1 + e**self), a smooth ReLU. ``Value(0.0).softplus().data == math.log(2)``"""
-        return apply(OPS["softplus"], self)
+        return _apply1(OPS["softplus"], self)
 
     def abs(self) -> Value:
         """|self|; its derivative at 0 is 0. ``Value(-2.0).abs().data == 2.0``"""
-        return apply(OPS["abs"], self)
+        return _apply1(OPS["abs"], self)
 
     def sin(self) -> Value:
         """Sine. ``Value(0.0).sin().data == 0.0``"""
-        return apply(OPS["sin"], self)
+        return _apply1(OPS["sin"], self)
 
     def cos(self) -> Value:
         """Cosine. ``Value(0.0).cos().data == 1.0``"""
-        return apply(OPS["cos"], self)
+        return _apply1(OPS["cos"], self)
 
     # ---- the chain rule -------------------------------------------------------------------
 
@@ -213,11 +232,12 @@ class Value:
         12.0
         """
         order = topological_order(self)
-        for node in order:
-            if node.parents:
-                node.grad = 0.0
+        interior = [node for node in order if node.parents]
+        for node in interior:
+            node.grad = 0.0
         self.grad = 1.0 if self.parents else self.grad + 1.0
-        for node in reversed(order):
+        # chain rule: each parent collects local derivative x upstream gradient
+        for node in reversed(interior):
             upstream = node.grad
             for parent, local in zip(node.parents, node.local_grads):
                 parent.grad += local * upstream
@@ -226,10 +246,44 @@ class Value:
 def constant(x: Operand) -> Value:
     """``x`` itself when it is a Value, else a new leaf holding the number.
 
+    Numbers an op is given become leaf Values, so that drawings show them and every edge
+    has a parent; they cost one small node each.
+
     >>> constant(2).data
     2.0
     """
     return x if isinstance(x, Value) else Value(x)
+
+
+def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand) -> Value:
+    """``bias + w1*x1 + ... + wn*xn`` as one node: a neuron's weighted sum.
+
+    Its parents are ``(w1, x1, ..., wn, xn, bias)``, its local derivatives
+    ``(x1, w1, ..., xn, wn, 1)``: the same gradients as the 2n ops of the sum written out,
+    added in the same order (micrograd's), in one node instead of 2n.
+
+    >>> w, x, b = Value(2.0, label="w"), Value(3.0, label="x"), Value(0.5, label="b")
+    >>> y = dot([w], [x], b)
+    >>> y.op, y.data, y.local_grads
+    ('dot', 6.5, (3.0, 2.0, 1.0))
+    """
+    n = len(weights)
+    if len(inputs) != n:
+        raise ValueError(f"dot: {n} weight(s) but {len(inputs)} input(s); they pair up")
+    parents: list[Any] = [bias] * (2 * n + 1)
+    parents[0:-1:2] = weights
+    parents[1:-1:2] = inputs
+    if set(map(type, parents)) != _ONLY_VALUES:
+        parents = [constant(p) for p in parents]
+    datas = list(map(_get_data, parents))
+    data = _DOT.forward(*datas)
+    out = _new(Value)
+    out.data, out.grad, out.label = data, 0.0, ""
+    if _recording[0]:
+        out.op, out.parents, out.local_grads = "dot", tuple(parents), _DOT.rule(*datas, data)
+    else:
+        out.op, out.parents, out.local_grads = "", (), ()
+    return out
 
 
 def apply(op: Op, *inputs: Operand) -> Value:
@@ -257,16 +311,69 @@ def apply(op: Op, *inputs: Operand) -> Value:
     except DomainError:
         raise
     except OverflowError:
-        raise OverflowError(f"{op.name}: result too large for a float {_describe(datas)}") from None
+        why = f"result too large for a float {_describe(op, datas)}"
+        raise OverflowError(f"{op.name}: {why}") from None
     except (ArithmeticError, ValueError) as err:
-        raise DomainError(f"{op.name}: {err} {_describe(datas)}") from None
+        raise DomainError(f"{op.name}: {err} {_describe(op, datas)}") from None
     out.op, out.parents, out.local_grads = op.name, parents, local_grads
     return out
 
 
-def _describe(datas: tuple[float, ...]) -> str:
-    return "(" + ", ".join(f"{name}={d!r}" for name, d in zip("ab", datas)) + ")"
+def _describe(op: Op, datas: tuple[float, ...]) -> str:
+    names = op.input_names(len(datas))
+    return "(" + ", ".join(f"{name}={d!r}" for name, d in zip(names, datas)) + ")"
+
+
+# ---- fast paths for the commonest ops --------------------------------------------------------
+
+_new = object.__new__
+_get_data = operator.attrgetter("data")
+_ONLY_VALUES = {Value}
+_ADD, _SUB, _MUL, _NEG, _DOT = (OPS[name] for name in ("add", "sub", "mul", "neg", "dot"))
+
+
+def _leaf(x: Any) -> Value:
+    # A number operand of + - *: a leaf Value (a TypeError for anything else).
+    out = _new(Value)
+    out.data = x if x.__class__ is float else _as_float(x)
+    out.grad, out.label, out.op, out.parents, out.local_grads = 0.0, "", "", (), ()
+    return out
+
+
+def _record2(op: Op, a: Value, b: Value, data: float) -> Value:
+    # The result of a + - * whose number ``data`` the caller computed.
+    out = _new(Value)
+    out.data, out.grad, out.label = data, 0.0, ""
+    if _recording[0]:
+        out.op, out.parents, out.local_grads = op.name, (a, b), op.rule(a.data, b.data, data)
+    else:
+        out.op, out.parents, out.local_grads = "", (), ()
+    return out
+
+
+def _apply1(op: Op, a: Value) -> Value:
+    # `apply` for a table op with one Value input: table forwards and rules give floats.
+    x = a.data
+    try:
+        if op.domain is not None:
+            why = op.domain(x)
+            if why:
+                raise DomainError(f"{op.name}: {why}")
+        data = op.forward(x)
+        out = _new(Value)
+        out.data, out.grad, out.label = data, 0.0, ""
+        if _recording[0]:
+            out.op, out.parents, out.local_grads = op.name, (a,), op.rule(x, data)
+        else:
+            out.op, out.parents, out.local_grads = "", (), ()
+        return out
+    except DomainError:
+        raise
+    except OverflowError:
+        raise OverflowError(f"{op.name}: result too large for a float (a={x!r})") from None
+    except (ArithmeticError, ValueError) as err:
+        raise DomainError(f"{op.name}: {err} (a={x!r})") from None
 
 
 # math is imported for doctests that compare with it
-__all__ = ["Value", "no_grad", "is_recording", "apply", "constant", "math"]
+__all__ = ["Value", "no_grad", "is_recording", "apply", "constant", "dot", "math"]

@@ -17,10 +17,17 @@ from autograd.value import apply
 
 UNARY_POINTS = [-2.3, -0.7, 0.4, 1.3, 2.9]
 BINARY_POINTS = list(itertools.product([-1.7, 0.6, 2.2], [-1.3, 0.8, 3.0]))
+# A variadic op (arity None) gets 3, 5 and 7 inputs.
+VARIADIC_POINTS = [p + (0.5,) for p in BINARY_POINTS] + [
+    p + q + r + (-0.9,) for p, q, r in zip(BINARY_POINTS, BINARY_POINTS[3:], BINARY_POINTS[5:])
+]
 
 
 def valid_points(op):
-    points = [(x,) for x in UNARY_POINTS] if op.arity == 1 else BINARY_POINTS
+    if op.arity is None:
+        points = VARIADIC_POINTS
+    else:
+        points = [(x,) for x in UNARY_POINTS] if op.arity == 1 else BINARY_POINTS
     ok = []
     for p in points:
         try:
@@ -41,8 +48,9 @@ def test_local_gradients_match_central_differences(name):
     op = OPS[name]
     for point in valid_points(op):
         out = apply(op, *point)
-        assert out.op == name and len(out.parents) == op.arity
-        for i in range(op.arity):
+        assert out.op == name and len(out.parents) == len(point)
+        assert op.arity in (None, len(point))
+        for i in range(len(point)):
             if i in op.constant_inputs:
                 assert out.local_grads[i] == 0.0
                 continue
@@ -57,11 +65,12 @@ def test_formula_text_evaluates_to_the_rule(name):
     for point in valid_points(op):
         out = op.forward(*point)
         rule = op.rule(*point, out)
-        variables = {"a": point[0], "out": out}
-        if op.arity == 2:
-            variables["b"] = point[1]
-        for formula, expected in zip(op.formulas, rule):
-            assert evaluate(formula, variables) == pytest.approx(float(expected), rel=1e-12)
+        n = len(point)
+        variables = dict(zip(op.input_names(n), point), out=out)
+        assert len(variables) == n + 1 and len(rule) == n
+        for i, expected in enumerate(rule):
+            got = evaluate(op.formula(i, n), variables)
+            assert got == pytest.approx(float(expected), rel=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
@@ -97,3 +106,15 @@ def test_sigmoid_tanh_softplus_never_overflow(x):
 def test_op_prints_its_rule():
     assert str(OPS["sigmoid"]) == "sigmoid: ∂out/∂a = out * (1 - out)"
     assert str(OPS["div"]) == "div: ∂out/∂a = 1 / b; ∂out/∂b = -out / b"
+
+
+def test_variadic_op_names_its_inputs_and_formulas():
+    dot = OPS["dot"]
+    assert dot.arity is None
+    assert dot.input_names(5) == ("w1", "x1", "w2", "x2", "b")
+    assert [dot.formula(i, 5) for i in range(5)] == ["x1", "w1", "x2", "w2", "1"]
+    out = apply(dot, 2.0, 3.0, -1.0, 4.0, 0.5)
+    assert out.data == 0.5 + 2.0 * 3.0 + -1.0 * 4.0
+    assert out.local_grads == (3.0, 2.0, 4.0, -1.0, 1.0)
+    with pytest.raises(DomainError, match="odd number"):
+        apply(dot, 2.0, 3.0)
