@@ -91,14 +91,16 @@ def names(order: list[Value], fmt: str = FORMAT) -> list[str]:
         else:
             op = OPS.get(v.op)
             args = [shown[index[p]] for p in v.parents]
-            symbol = op.symbol if op else v.op
-            if symbol in _INFIX and len(args) == 2:
-                text = f"{bracket(args[0])} {symbol} {bracket(args[1])}"
-                text = text.replace(" ** ", "**")
-            elif symbol == "-" and len(args) == 1:
+            expression = op.forward_expression(len(args)) if op else ""
+            if expression and " if " not in expression:  # e.g. "b + w1 * x1 + w2 * x2"
+                given = dict(zip(op.input_names(len(args)), args)) if op else {}
+                text = render(expression, given).replace(" ** ", "**")
+            elif op and op.symbol == "-" and len(args) == 1:
                 text = f"-{bracket(args[0])}"
+            elif op and op.symbol in _INFIX and len(args) == 2:
+                text = f"{bracket(args[0])}{op.symbol}{bracket(args[1])}"
             else:
-                text = f"{symbol}({', '.join(args)})"
+                text = f"{op.symbol if op else v.op}({', '.join(args)})"
             if len(text) > _MAX_NAME:
                 text = f"v{i}"
         shown.append(text)

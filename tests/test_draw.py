@@ -245,3 +245,14 @@ def test_missing_dot_gives_the_install_command_and_keeps_the_source(tmp_path, mo
     with pytest.raises(DotMissingError):
         d.render(tmp_path / "h")
     assert not (tmp_path / "g.svg").exists()
+
+
+def test_a_variadic_op_gets_one_edge_formula_per_input(tmp_path):
+    from autograd.value import dot
+
+    w, x = Value(0.5, label="w1"), Value(2.0, label="x1")
+    z = dot([w], [x], Value(0.1, label="b"))
+    nodes = svg_nodes(render(z, tmp_path / "d.svg")[0].read_bytes())
+    texts = {k: v for k, v in nodes.items() if "->" in k}
+    assert sorted(t for v in texts.values() for t in v) == [
+        "∂/∂b = 1", "∂/∂w1 = x1 = 2", "∂/∂x1 = w1 = 0.5"]

@@ -280,3 +280,22 @@ def test_step_text_names_the_formula_and_the_numbers():
     assert text.splitlines()[0] == "step 1: y has grad 1"
     assert "to w: local ∂y/∂w = x = 2; sends 2 · 1 = 2; w.grad is now 2" in text
     assert "to x: local ∂y/∂x = w = 0.5" in text
+
+
+def test_a_variadic_op_is_explained_with_its_own_input_names():
+    from autograd.value import dot
+
+    w = [Value(0.5, label="w1"), Value(-0.25, label="w2")]
+    x = [Value(2.0, label="x1"), Value(4.0, label="x2")]
+    z = dot(w, x, Value(0.1, label="b"))
+    z.label = "z"
+    h = z.tanh()
+    h.label = "h"
+    h.backward()
+    e = explain(h, w[1])
+    assert "∂z/∂w2 = x2 = 4" in str(e)
+    assert e.total == pytest.approx((1 - math.tanh(0.1) ** 2) * 4.0, rel=1e-12)
+    assert e.total == pytest.approx(w[1].grad, rel=1e-12)
+    unlabelled = dot(w, x, 0.1).tanh()
+    (step, _) = list(backward_steps(unlabelled))
+    assert step.name == "tanh(0.1 + w1 * x1 + w2 * x2)"
