@@ -13,7 +13,10 @@ from autograd.draw import draw, render
 from autograd.explain import backward_steps, explain
 from autograd.higher import grad, hessian, hvp
 from autograd.ops import OPS, DomainError, Op, define_op
-from autograd.value import Value, no_grad
+from autograd.replay import compile as compile  # noqa: A004 (autograd.compile, as re.compile)
+from autograd.replay import compile_graph
+from autograd.value import Value, dot, no_grad
 
 __all__ = ["Value", "no_grad", "DomainError", "Op", "OPS", "grad", "hessian", "hvp",
-           "draw", "render", "explain", "backward_steps", "gradcheck", "define_op"]
+           "draw", "render", "explain", "backward_steps", "gradcheck", "define_op",
+           "dot", "compile_graph"]  # compile too, but not in *: it would hide the built-in

@@ -192,8 +192,8 @@ def _backward_lines(
     else:  # a user-defined op: its rule is called by a generated name, its text never used
         rule = _function(op.name, "rule", op.rule, namespace)
         locals_ = [f"d_{name[node]}_{i}" for i in range(n)]
-        lines.append(f"    {', '.join(locals_)}, = {rule}({', '.join(map(name.get, node.parents))}"
-                     f", {name[node]})  # {_comment(op.name)}")
+        args = ", ".join(name[p] for p in [*node.parents, node])
+        lines.append(f"    {', '.join(locals_)}, = {rule}({args})  # {_comment(op.name)}")
     for i, parent in enumerate(node.parents):
         if parent not in needed or i in op.constant_inputs:
             continue
@@ -204,8 +204,8 @@ def _backward_lines(
         elif local == "-1":
             term, sign = upstream, "-"
         else:
-            simple = isinstance(ast.parse(local, mode="eval").body, (ast.Name, ast.Constant))
-            term, sign = (f"{local} * " if simple else f"({local}) * ") + upstream, "+"
+            atom = isinstance(ast.parse(local, mode="eval").body, _ATOMS)
+            term, sign = (f"{local} * " if atom else f"({local}) * ") + upstream, "+"
         target = f"g_{name[parent]}"
         if parent in assigned:
             lines.append(f"    {target} {sign}= {term}")
@@ -213,6 +213,9 @@ def _backward_lines(
             assigned.add(parent)
             lines.append(f"    {target} = {'-' if sign == '-' else ''}{term}")
     return lines
+
+
+_ATOMS = (ast.Name, ast.Constant, ast.Call)  # need no parentheses before "* upstream"
 
 
 def _substitute(text: str, variables: dict[str, str]) -> str:
