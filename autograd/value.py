@@ -61,6 +61,8 @@ def is_recording() -> bool:
 
 
 def _as_float(x: Any) -> float:
+    if x.__class__ is float:
+        return x  # type: ignore[no-any-return]
     if isinstance(x, Value):
         raise TypeError(
             "Value() was given a Value; use that Value itself, or Value(v.data) for a new "
@@ -100,9 +102,9 @@ class Value:
     local_grads: tuple[Any, ...]
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = _as_float(data)
+        self.data = data if data.__class__ is float else _as_float(data)
         self.grad = 0.0
-        self.label = str(label)
+        self.label = label if label.__class__ is str else str(label)
         self.op = ""
         self.parents = ()
         self.local_grads = ()
@@ -335,7 +337,7 @@ _ADD, _SUB, _MUL, _NEG, _DOT = (OPS[name] for name in ("add", "sub", "mul", "neg
 def _leaf(x: Any) -> Value:
     # A number operand of + - *: a leaf Value (a TypeError for anything else).
     out = _new(Value)
-    out.data = x if x.__class__ is float else _as_float(x)
+    out.data = _as_float(x)
     out.grad, out.label, out.op, out.parents, out.local_grads = 0.0, "", "", (), ()
     return out
 
