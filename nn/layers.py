@@ -23,7 +23,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
-from autograd import Value
+from autograd import Value, dot
 from nn.module import Module
 
 Input = Union[Value, float]  # noqa: UP007 (a runtime alias: Python 3.10 needs Union here)
@@ -90,7 +90,7 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Input]) -> Value:
         _check_inputs(self, x, len(self.w))
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = dot(self.w, x, self.b)  # b + w1*x1 + ... as one node, in micrograd's order
         return ACTIVATIONS[self.activation](act)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
@@ -237,7 +237,7 @@ class MLP(Module):
     >>> len(model.parameters())
     337
     >>> model([1.0, -1.0]).op
-    'add'
+    'dot'
     """
 
     def __init__(
