@@ -85,6 +85,18 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Module`` in float64 with the same weights (needs torch;
+        see `nn.torch_bridge`).
+
+        >>> from nn import Neuron
+        >>> Neuron(2).to_torch()[0].in_features
+        2
+        """
+        from nn.torch_bridge import to_torch
+
+        return to_torch(self)
+
     def _label_parameters(self) -> None:
         # Each parameter's label is its name, so that drawings read like the model.
         for name, p in self.named_parameters():
