@@ -13,8 +13,6 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Value, dot
-
 
 def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list, list]:
     """Two interleaved half circles with Gaussian noise; labels -1 and +1."""
@@ -33,11 +31,9 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list, l
 
 def our_model(seed: int) -> Any:
     """backprop-lab's MLP(2, [16, 16, 1]), weights drawn in micrograd's order from ``seed``."""
+    from nn import MLP
+
     random.seed(seed)
-    try:
-        from nn import MLP
-    except ImportError:  # nn not installed: the same network from the engine's dot()
-        return _DotMLP(2, [16, 16, 1])
     return MLP(2, [16, 16, 1])
 
 
@@ -96,48 +92,3 @@ def float_forward(layers: list, xs: Sequence, ys: Sequence) -> float:
 def float_layers(model: Any) -> list:
     """A model's numbers as `float_forward` takes them (layers of [w1, ..., wn, b])."""
     return [[[w.data for w in n.w] + [n.b.data] for n in layer.neurons] for layer in model.layers]
-
-
-class _DotNeuron:
-    def __init__(self, nin: int, nonlin: bool) -> None:
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0)
-        self.nonlin = nonlin
-
-    def __call__(self, x: list) -> Any:
-        act = dot(self.w, x, self.b)
-        return act.relu() if self.nonlin else act
-
-    def parameters(self) -> list:
-        return self.w + [self.b]
-
-
-class _DotLayer:
-    def __init__(self, nin: int, nout: int, nonlin: bool) -> None:
-        self.neurons = [_DotNeuron(nin, nonlin) for _ in range(nout)]
-
-    def __call__(self, x: list) -> Any:
-        out = [n(x) for n in self.neurons]
-        return out[0] if len(out) == 1 else out
-
-    def parameters(self) -> list:
-        return [p for n in self.neurons for p in n.parameters()]
-
-
-class _DotMLP:
-    def __init__(self, nin: int, nouts: list) -> None:
-        sizes = [nin] + nouts
-        self.layers = [_DotLayer(sizes[i], sizes[i + 1], i != len(nouts) - 1)
-                       for i in range(len(nouts))]
-
-    def __call__(self, x: list) -> Any:
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def parameters(self) -> list:
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def zero_grad(self) -> None:
-        for p in self.parameters():
-            p.grad = 0.0
