@@ -139,7 +139,8 @@ class Neuron(Module):
             p.data = x
 
     def __repr__(self) -> str:
-        return f"{self.activation.capitalize()}Neuron({len(self.w)})"
+        name = "ReLU" if self.activation == "relu" else self.activation.capitalize()
+        return f"{name}Neuron({len(self.w)})"
 
 
 class Layer(Module):
