@@ -456,3 +456,37 @@ def test_a_gradient_graph_can_be_explained_and_drawn():
     assert d2w.data == pytest.approx(-8 * t * (1 - t * t), rel=1e-12)
     assert explain(dw, w1).total == pytest.approx(d2w.data, rel=1e-12)
     assert "∂y/∂w1" in draw(dw).source
+
+
+def test_hessian_of_an_nn_model_loss_with_respect_to_some_weights_matches_torch():
+    # nn.MLP 2-2-1 (tanh hidden, sigmoid output), mean squared error on three samples; the
+    # Hessian with respect to four of its parameters by grad of grad, against PyTorch.
+    from nn import MLP, mse
+
+    w1, b1 = [[0.3, -0.8], [0.5, 0.2]], [0.1, -0.4]
+    w2, b2 = [[0.9, -0.6]], [0.05]
+    xs = [[0.5, -1.0], [-0.3, 0.8], [1.2, 0.4]]
+    ys = [1.0, 0.0, 1.0]
+    model = MLP.from_weights([(w1, b1), (w2, b2)], activation="tanh",
+                             output_activation="sigmoid")
+    named = dict(model.named_parameters())
+    chosen = ["layer1.neuron1.w2", "layer1.neuron2.b", "layer2.neuron1.w1", "layer2.neuron1.b"]
+    params = [named[n] for n in chosen]
+    loss = mse([model(x) for x in xs], ys)
+    gradient = grad(loss, params, create_graph=True)
+    got = [[h.data for h in grad(g, params)] for g in gradient]
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+    def torch_loss(c):
+        W1 = torch.tensor(w1, dtype=torch.float64).clone()
+        B1 = torch.tensor(b1, dtype=torch.float64).clone()
+        W2 = torch.tensor(w2, dtype=torch.float64).clone()
+        B2 = torch.tensor(b2, dtype=torch.float64).clone()
+        W1[0, 1], B1[1], W2[0, 0], B2[0] = c[0], c[1], c[2], c[3]
+        X = torch.tensor(xs, dtype=torch.float64)
+        out = torch.sigmoid(torch.tanh(X @ W1.T + B1) @ W2.T + B2).squeeze(1)
+        return ((out - torch.tensor(ys, dtype=torch.float64)) ** 2).mean()
+
+    start = torch.tensor([w1[0][1], b1[1], w2[0][0], b2[0]], dtype=torch.float64)
+    want = torch.autograd.functional.hessian(torch_loss, start).tolist()
+    assert_matrices_close(got, want, rel=1e-10)
