@@ -112,7 +112,7 @@ def _write_svg(root: Value, path: str, highlight: Value | None) -> bool:
     except DotMissingError as err:
         print(f"note: graph not written: {err}", file=sys.stderr)
         return False
-    print(f"graph written to {written}")
+    print(f"graph written to {written[0]}")
     return True
 
 

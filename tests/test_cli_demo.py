@@ -1,0 +1,67 @@
+"""`backprop-lab demo`: its numbers against plain-float arithmetic, its SVG, and no `dot`."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from nn.examples import STUDENT_WEIGHTS
+
+
+def run_demo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "autograd", "demo", *args],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def student_by_hand(x1=2.0, x2=5.0, y=0.0):
+    # The article's network on plain floats, with the weights the demo prints.
+    (w, b), (v, c) = STUDENT_WEIGHTS
+    z1 = w[0][0] * x1 + w[0][1] * x2 + b[0]
+    z2 = w[1][0] * x1 + w[1][1] * x2 + b[1]
+    h1, h2 = max(z1, 0.0), max(z2, 0.0)
+    y_hat = 1 / (1 + math.exp(-(v[0][0] * h1 + v[0][1] * h2 + c[0])))
+    loss = -(y * math.log(y_hat) + (1 - y) * math.log(1 - y_hat))
+    dw1 = (y_hat - y) * v[0][0] * (1.0 if z1 > 0 else 0.0) * x1
+    return y_hat, loss, dw1
+
+
+def number_after(text: str, prefix: str) -> float:
+    match = re.search(re.escape(prefix) + r"\s*(-?[0-9.]+)", text)
+    assert match, prefix
+    return float(match[1])
+
+
+def test_demo_numbers_svg_and_training(tmp_path):
+    svg = tmp_path / "net.svg"
+    done = run_demo("--out", str(svg), "--steps", "300")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    y_hat, loss, dw1 = student_by_hand()
+    assert number_after(out, "ŷ = σ(z3) =") == pytest.approx(y_hat, rel=1e-5)
+    assert number_after(out, "L = -[y·log ŷ + (1 - y)·log(1 - ŷ)] =") == pytest.approx(loss, 1e-5)
+    assert number_after(out, "engine (w1.grad)") == pytest.approx(dw1, rel=1e-9)
+    assert "they agree" in out and f"written to {svg}" in out
+    texts = [t.text for t in ET.parse(svg).iter() if t.text]
+    for label in ("w1", "x1", "z1", "h1", "ŷ", "L"):
+        assert label in texts
+    assert "accuracy 6/6" in out
+
+
+def test_demo_without_dot_still_runs_and_says_how(tmp_path):
+    if shutil.which("dot") is None:
+        pytest.fail("the test command installs Graphviz; dot should be on PATH")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    os.symlink(sys.executable, bin_dir / "python")
+    env = dict(os.environ, PATH=str(bin_dir))
+    done = run_demo("--out", str(tmp_path / "g.svg"), "--steps", "10", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "apt-get install graphviz" in done.stdout and "they agree" in done.stdout
+    assert not (tmp_path / "g.svg").exists()
