@@ -13,7 +13,7 @@ from autograd.draw import draw, render
 from autograd.explain import backward_steps, explain
 from autograd.higher import grad, hessian, hvp
 from autograd.ops import OPS, DomainError, Op, define_op
-from autograd.replay import compile as compile  # noqa: A004 (autograd.compile, as re.compile)
+from autograd.replay import compile as compile  # autograd.compile, as re.compile
 from autograd.replay import compile_graph
 from autograd.value import Value, dot, no_grad
 
