@@ -66,7 +66,9 @@ def differentiate(
             raise UsageError(f"--wrt {name}: not a variable of the expression (have: {used})")
     variables = {name: Value(at[name], label=name) for name in used}
     result = evaluate(expression, variables)
-    root = result if isinstance(result, Value) else Value(result)
+    if not isinstance(result, Value) or not result.parents:
+        result = result + 0.0  # a bare variable or number: give f a node of its own
+    root = result
     root.label = "f"
     root.backward()
     return root, {name: variables[name] for name in wanted}
@@ -176,7 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return int(args.run(args))
-    except (UsageError, FormulaError, ArithmeticError, ValueError) as err:
-        # ArithmeticError covers the engine's DomainError and OverflowError.
+    except (UsageError, FormulaError, ArithmeticError, ValueError, OSError) as err:
+        # ArithmeticError covers the engine's DomainError and OverflowError; OSError a
+        # file (--svg, --out) that cannot be written.
         print(f"error: {err}", file=sys.stderr)
         return 2

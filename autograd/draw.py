@@ -262,7 +262,7 @@ def _emit(dot: graphviz.Digraph, statements: dict[str | None, list[tuple[str, di
             name = f"{prefix}.{part}" if prefix else part
             with parent.subgraph(name=f"cluster_{counter[0]}") as c:
                 counter[0] += 1
-                c.attr(label=name, style="rounded,dashed", color="#999999")
+                c.attr(label=graphviz.escape(name), style="rounded,dashed", color="#999999")
                 for key, attrs in statements.get(name, []):
                     c.node(key, **attrs)
                 cluster(c, name, sub)

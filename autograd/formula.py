@@ -17,20 +17,36 @@ passed to ``eval``. Numbers become floats, so ``9**9**9`` overflows instead of h
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograd.ops import FUNCTIONS
+from autograd.ops import FUNCTIONS, DomainError
 
 MAX_LENGTH = 10_000
+
+def _power(a: Any, b: Any) -> Any:
+    # On two numbers, Python's ** may give a complex number ((-8) ** (1/3)) or a bare
+    # "math domain error"; say which op failed and why, as the engine's ops do.
+    if not (isinstance(a, float) and isinstance(b, float)):
+        return a**b
+    if a < 0 and not b.is_integer():
+        raise DomainError(f"pow: a negative base a={a!r} to a non-integer power b={b!r}")
+    if a == 0 and b < 0:
+        raise DomainError(f"pow: 0.0 raised to a negative power b={b!r} (division by zero)")
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        raise OverflowError(f"pow: result too large for a float (a={a!r}, b={b!r})") from None
+
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
+    ast.Pow: _power,
 }
 _UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
@@ -114,7 +130,11 @@ def evaluate(text: str, variables: Mapping[str, Any]) -> Any:
     >>> evaluate("step(a) + 0.01 * (1 - step(a))", {"a": -3.0})
     0.01
     """
-    return _walk(parse(text), variables)
+    tree = parse(text)
+    try:
+        return _walk(tree, variables)
+    except RecursionError:
+        raise FormulaError("formula too deeply nested") from None
 
 
 def _walk(node: ast.expr, variables: Mapping[str, Any]) -> Any:

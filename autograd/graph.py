@@ -1,4 +1,4 @@
-"""Walking a computation graph: topological order and the edges between Values.
+"""Walking a computation graph: topological order and the Values on paths between two.
 
 Written once, without recursion, and shared by backward, drawing and explaining. The order
 is deterministic: it depends only on the graph's shape and the order of each op's parents.
@@ -13,7 +13,6 @@ is deterministic: it depends only on the graph's shape and the order of each op'
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,15 +54,6 @@ def topological_order(root: Value) -> list[Value]:
         if collecting:
             gc.enable()
     return order
-
-
-def edges(root: Value) -> Iterator[tuple[Value, int, Value, float]]:
-    """Each edge ``(parent, i, child, local_grad)`` of the graph below ``root``, in
-    topological order of the child; ``i`` is the parent's position among the child's parents
-    (``a * a`` gives two edges)."""
-    for child in topological_order(root):
-        for i, (parent, local) in enumerate(zip(child.parents, child.local_grads)):
-            yield parent, i, child, local
 
 
 def depends_on(root: Value, target: Value) -> set[Value]:

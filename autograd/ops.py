@@ -173,8 +173,9 @@ sin = _unary("sin", math.sin)
 cos = _unary("cos", math.cos)
 sqrt = _unary("sqrt", math.sqrt)
 softplus = _unary("softplus", _softplus)
-relu = _unary("relu", lambda x: x if x > 0 else 0.0)
-leaky_relu = _unary("leaky_relu", lambda x: x if x > 0 else LEAKY_SLOPE * x)
+# NaN passes through relu and leaky_relu, as in PyTorch: only a <= 0 is cut.
+relu = _unary("relu", lambda x: 0.0 if x <= 0 else x)
+leaky_relu = _unary("leaky_relu", lambda x: LEAKY_SLOPE * x if x <= 0 else x)
 absolute = _unary("abs", abs)
 
 
@@ -287,8 +288,8 @@ OPS: dict[str, Op] = _table(
     Op("sqrt", "√", math.sqrt, lambda a, out: (0.5 / out,), ("0.5 / out",), domain=_sqrt_domain),
     Op("tanh", "tanh", math.tanh, lambda a, out: (1 - out**2,), ("1 - out**2",)),
     Op("sigmoid", "σ", _sigmoid, lambda a, out: (out * (1 - out),), ("out * (1 - out)",)),
-    Op("relu", "ReLU", lambda a: a if a > 0 else 0.0, lambda a, out: (step(a),),
-       ("step(a)",), expression="a if a > 0 else 0.0"),
+    Op("relu", "ReLU", lambda a: 0.0 if a <= 0 else a, lambda a, out: (step(a),),
+       ("step(a)",), expression="0.0 if a <= 0 else a"),
     Op("leaky_relu", "LReLU", leaky_relu,
        lambda a, out: (step(a) + LEAKY_SLOPE * (1 - step(a)),),
        ("step(a) + 0.01 * (1 - step(a))",)),
@@ -391,8 +392,44 @@ def define_op(
         if not _accepts(fn, n):
             raise TypeError(f"{name}: {what} must take {n} argument(s), to match the formulas")
     op = Op(name, symbol or name, forward, rule, texts, domain=domain)
+    _check_formulas_match_rule(op)
     OPS[name] = op
     return OpFunction(op)
+
+
+_PROBES = (0.37, 1.3, -0.8, 2.1)
+
+
+def _check_formulas_match_rule(op: Op) -> None:
+    # Drawings and explanations show the formula text while backward uses the rule, so a
+    # formula that disagrees with its rule would teach a wrong derivative: compare them at
+    # a few points inside the op's domain.
+    from autograd.formula import evaluate  # formula.py imports this module
+
+    n = op.arity
+    points = [(a,) for a in _PROBES] if n == 1 else [(a, b) for a in _PROBES for b in _PROBES]
+    for point in points:
+        try:
+            if op.domain is not None and op.domain(*point):
+                continue
+            out = float(op.forward(*point))
+            rule = [float(g) for g in op.rule(*point, out)]
+        except (ArithmeticError, ValueError):
+            continue
+        if len(rule) != n:
+            raise TypeError(f"{op.name}: its rule gave {len(rule)} local derivative(s) for "
+                            f"{n} input(s); it must give one per input")
+        where = ", ".join(f"{k}={v!r}" for k, v in zip("ab", point))
+        for i, (text, expected) in enumerate(zip(op.formulas, rule)):
+            try:
+                said = float(evaluate(text, {**dict(zip("ab", point)), "out": out}))
+            except (ArithmeticError, ValueError):
+                continue
+            if not math.isclose(said, expected, rel_tol=1e-9, abs_tol=1e-12):
+                raise ValueError(
+                    f"{op.name}: formula {i} {text!r} gives {said!r} at {where} but the rule "
+                    f"gives {expected!r}; the text must say what the rule computes"
+                )
 
 
 def _accepts(fn: Callable[..., Any], n: int) -> bool:

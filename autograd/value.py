@@ -310,6 +310,9 @@ def apply(op: Op, *inputs: Operand) -> Value:
             out.op, out.parents, out.local_grads = "", (), ()
             return out
         local_grads = tuple(float(g) for g in op.rule(*datas, data))
+        if len(local_grads) != len(parents):
+            raise TypeError(f"{op.name}: its rule gave {len(local_grads)} local derivative(s) "
+                            f"for {len(parents)} input(s); it must give one per input")
     except DomainError:
         raise
     except OverflowError:

@@ -145,8 +145,8 @@ class Module:
             raise StateError("; ".join(parts))
         for name in names:
             x = state[name]
-            if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-                raise StateError(f"parameter {name!r} must be a finite number, got {x!r}")
+            if isinstance(x, bool) or not isinstance(x, numbers.Real) or not _finite(x):
+                raise StateError(f"parameter {name!r} must be a finite number, got {x!r:.40}")
         for name, p in params:
             p.data = float(state[name])
 
@@ -188,6 +188,8 @@ class Module:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             raise StateError(f"{path} is not valid JSON: {err}") from None
+        except (RecursionError, ValueError) as err:  # nested too deep; an over-long integer
+            raise StateError(f"{path} is not a saved model: {err}") from None
         except (OSError, UnicodeDecodeError) as err:
             raise StateError(f"cannot read {path}: {err}") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -200,6 +202,14 @@ class Module:
             self.load_state_dict(data.get("parameters"))
         except StateError as err:
             raise StateError(f"{path}: {err}") from None
+
+
+def _finite(x: numbers.Real) -> bool:
+    # An integer too large for a float (JSON allows 400 digits) is not a usable weight.
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
 
 
 def _listing(what: str, names: list[str]) -> str:

@@ -56,6 +56,10 @@ BAD_FILES = {
     "NaN": (edited(lambda d: d["parameters"].update({"layer2.neuron1.w1": float("nan")})),
             "must be a finite number"),
     "no parameters": (edited(lambda d: d.pop("parameters")), "a state must be a dict"),
+    "an integer too large for a float": (
+        edited(lambda d: d["parameters"].update({"layer1.neuron1.w1": 10**400})),
+        "must be a finite number"),
+    "JSON nested too deeply": ("[" * 100_000 + "]" * 100_000, "is not a saved model"),
 }
 
 

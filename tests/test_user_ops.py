@@ -120,6 +120,11 @@ def test_names_are_unique_and_built_ins_are_never_replaced(defined):
         (("f5", math.exp, lambda a: (1.0,), "1"), TypeError, "rule must take 2"),
         (("f6", math.exp, lambda a, out: (1.0,), ("1", "1", "1")), ValueError, "1 or 2"),
         (("f7", "exp", lambda a, out: (1.0,), "1"), TypeError, "functions"),
+        # the text shown in drawings and explanations must be what the rule computes
+        (("f8", lambda a: a * a, lambda a, out: (2 * a,), "3 * a"), ValueError,
+         "formula 0 '3 \\* a' gives"),
+        (("f9", lambda a, b: a * b, lambda a, b, out: (b,), ("b", "a")), TypeError,
+         "one per input"),
     ],
 )
 def test_bad_definitions_are_refused_and_change_nothing(args, error, message):
