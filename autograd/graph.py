@@ -13,6 +13,7 @@ is deterministic: it depends only on the graph's shape and the order of each op'
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,11 +57,33 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+def made_from(order: list[Value], sources: Iterable[Value]) -> set[Value]:
+    """The ``sources`` and every Value in ``order`` (a topological order) computed from one
+    of them: the Values a change in the sources reaches.
+
+    >>> from autograd import Value
+    >>> a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    >>> c = a * 3; c.label = "c"
+    >>> d = c + b; d.label = "d"
+    >>> sorted(v.label for v in made_from(topological_order(d), [a]) if v.label)
+    ['a', 'c', 'd']
+    """
+    found = set(sources)
+    for node in order:
+        if node not in found and any(p in found for p in node.parents):
+            found.add(node)
+    return found
+
+
 def depends_on(root: Value, target: Value) -> set[Value]:
     """The Values on some path from ``target`` up to ``root`` (both included when a path
-    exists; empty otherwise)."""
-    on_path: set[Value] = set()
-    for node in topological_order(root):
-        if node is target or any(p in on_path for p in node.parents):
-            on_path.add(node)
-    return on_path
+    exists; empty otherwise).
+
+    >>> from autograd import Value
+    >>> x, y = Value(1.0, label="x"), Value(2.0, label="y")
+    >>> z = x * 2
+    >>> sorted(v.label or v.op for v in depends_on(z + y, x))
+    ['add', 'mul', 'x']
+    """
+    order = topological_order(root)
+    return made_from(order, [target]) & set(order)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
-from autograd.graph import topological_order
+from autograd.graph import made_from, topological_order
 from autograd.ops import OPS
 from autograd.value import Value, constant, is_recording
 
@@ -63,10 +63,7 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     order = topological_order(output)
     in_graph = set(order)
     # Only Values on a path from some input to the output need a gradient.
-    on_path = set(inputs)
-    for node in order:
-        if any(p in on_path for p in node.parents):
-            on_path.add(node)
+    on_path = made_from(order, inputs)
 
     # adjoint[v] = ∂output/∂v, summed over the consumers of v processed so far: a float,
     # or a Value when create_graph is on and it depends on the graph.

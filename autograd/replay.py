@@ -48,7 +48,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.graph import topological_order
+from autograd.graph import made_from, topological_order
 from autograd.ops import BUILT_IN, FUNCTIONS, OPS, DomainError
 from autograd.value import Value
 
@@ -146,10 +146,7 @@ def _generate(out: Value, inputs: list[Value]) -> tuple[str, dict[str, Any]]:
         forward.append(_forward_line(node, name, namespace))
 
     # Only Values on a path from an input need a gradient (others would add nothing).
-    needed = set(inputs)
-    for node in order:
-        if any(p in needed for p in node.parents):
-            needed.add(node)
+    needed = made_from(order, inputs)
     backward: list[str] = []
     if out in needed:
         backward.append(f"    g_{name[out]} = 1.0")
