@@ -17,127 +17,23 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from autograd.graph import depends_on, topological_order
+from autograd.notation import (
+    FORMAT,
+    bracket,
+    derivative_name,
+    is_number,
+    local_formula,
+    names_map,
+    number,
+)
 from autograd.ops import OPS
 from autograd.value import Value
 
-FORMAT = ".4g"
-"""How numbers are shown unless a ``fmt`` is given: four significant digits."""
-
-_INFIX = {"+", "-", "*", "/", "**"}
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-_MAX_NAME = 32  # an unlabelled value's expression longer than this is called v<index>
 _MAX_TERMS = 4  # a merged factor with more sub-paths than this shows no formula text
-
-
-# ---- names and formulas in the Values' own labels ----------------------------------------
-
-
-def number(x: float, fmt: str = FORMAT) -> str:
-    """A number as shown in drawings and explanations.
-
-    >>> number(2.0), number(0.123456), number(-1e-9)
-    ('2', '0.1235', '-1e-09')
-    """
-    return format(x, fmt)
-
-
-def _is_atom(text: str) -> bool:
-    # A name, a number, one call f(...) or one bracket (...): safe inside a larger formula.
-    if re.fullmatch(r"[\w.']+", text) or (_is_number(text) and not text.startswith("-")):
-        return True
-    head = re.match(r"[\w.']*\(", text)
-    if not head or not text.endswith(")"):
-        return False
-    depth = 0
-    for i, ch in enumerate(text[head.end() - 1 :], head.end() - 1):
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth == 0:
-            return i == len(text) - 1
-    return False
-
-
-def bracket(text: str) -> str:
-    """``text`` in parentheses unless it is a name, a positive number or a call.
-
-    >>> bracket("w1"), bracket("1 - ŷ"), bracket("σ(z3)"), bracket("-2")
-    ('w1', '(1 - ŷ)', 'σ(z3)', '(-2)')
-    """
-    return text if _is_atom(text) else f"({text})"
-
-
-def names(order: list[Value], fmt: str = FORMAT) -> list[str]:
-    """How each Value of a topological order is called in formulas: its label; for an
-    unlabelled leaf its number; else the expression that made it (``log(ŷ)``), or
-    ``v<index>`` when that expression is long.
-
-    >>> from autograd import Value
-    >>> y = Value(0.5, label="y")
-    >>> names(topological_order(1 - y))
-    ['1', 'y', '1 - y']
-    """
-    shown: list[str] = []
-    index: dict[Value, int] = {}
-    for i, v in enumerate(order):
-        index[v] = i
-        if v.label:
-            text = v.label
-        elif not v.parents:
-            text = number(v.data, fmt)
-        else:
-            op = OPS.get(v.op)
-            args = [shown[index[p]] for p in v.parents]
-            expression = op.forward_expression(len(args)) if op else ""
-            if expression and " if " not in expression:  # e.g. "b + w1 * x1 + w2 * x2"
-                given = dict(zip(op.input_names(len(args)), args)) if op else {}
-                text = render(expression, given).replace(" ** ", "**")
-            elif op and op.symbol == "-" and len(args) == 1:
-                text = f"-{bracket(args[0])}"
-            elif op and op.symbol in _INFIX and len(args) == 2:
-                text = f"{bracket(args[0])}{op.symbol}{bracket(args[1])}"
-            else:
-                text = f"{op.symbol if op else v.op}({', '.join(args)})"
-            if len(text) > _MAX_NAME:
-                text = f"v{i}"
-        shown.append(text)
-    return shown
-
-
-def render(text: str, names: Mapping[str, str]) -> str:
-    """A formula with its variable names replaced by other names, bracketed as needed.
-
-    >>> render("out * (1 - out)", {"out": "ŷ"})
-    'ŷ * (1 - ŷ)'
-    >>> render("1 / a", {"a": "1 - ŷ"})
-    '1 / (1 - ŷ)'
-    """
-    return _IDENTIFIER.sub(lambda m: bracket(names.get(m[0], m[0])), text)
-
-
-def local_formula(node: Value, i: int, name_of: Mapping[Value, str]) -> str:
-    """The op table's formula for ∂node/∂(parent i), in the names ``name_of`` gives.
-
-    >>> from autograd import Value
-    >>> w, x = Value(0.5, label="w1"), Value(2.0, label="x1")
-    >>> z = w * x
-    >>> local_formula(z, 0, {w: "w1", x: "x1", z: "z"})
-    'x1'
-    """
-    op = OPS.get(node.op)
-    if op is None:
-        return "?"
-    n = len(node.parents)
-    given = dict(zip(op.input_names(n), (name_of[p] for p in node.parents)))
-    given["out"] = name_of[node]
-    return render(op.formula(i, n), given)
-
-
-def _derivative_name(child: str, parent: str) -> str:
-    return f"∂{bracket(child)}/∂{bracket(parent)}"
 
 
 # ---- explain ------------------------------------------------------------------------------
@@ -282,7 +178,7 @@ def explain(
     on = depends_on(root, wrt)
     if wrt not in name_of:
         name_of[wrt] = wrt.label or number(wrt.data, fmt)
-    title = _derivative_name(name_of[root], name_of[wrt])
+    title = derivative_name(name_of[root], name_of[wrt])
     relevant = [v for v in order if v in on]
     named = [v for v in relevant if not merge or v.label or v is root or v is wrt]
     into = merged_factors(relevant, set(named), name_of)
@@ -338,17 +234,6 @@ def merged_factors(
     return into
 
 
-def names_map(order: list[Value], fmt: str = FORMAT) -> dict[Value, str]:
-    """`names` as a mapping from each Value to its name.
-
-    >>> from autograd import Value
-    >>> x = Value(2.0, label="x")
-    >>> list(names_map(topological_order(x.exp())).values())
-    ['x', 'exp(x)']
-    """
-    return dict(zip(order, names(order, fmt)))
-
-
 def _factors_from(
     u: Value,
     children: Mapping[Value, list[Value]],
@@ -387,7 +272,7 @@ def _factors_from(
             subs = None
         if c in is_named:
             text = _sum_text(subs, u, name_of) if subs is not None else ""
-            found.append(Factor(c, u, _derivative_name(name_of[c], name_of[u]), text, g, n))
+            found.append(Factor(c, u, derivative_name(name_of[c], name_of[u]), text, g, n))
         else:
             grad[c], count[c], terms[c] = g, n, subs
     return found
@@ -400,7 +285,7 @@ def _sum_text(
         (c, i), = subs[0]
         text = local_formula(c, i, name_of)
         op = OPS.get(c.op)
-        if op is not None and len(c.parents) == 1 and not _is_number(text):
+        if op is not None and len(c.parents) == 1 and not is_number(text):
             return f"{op.symbol}'({name_of[u]}) = {text}"
         return text
     out = ""
@@ -418,14 +303,6 @@ def _sum_text(
         else:
             out += (" - " if negative else " + ") + product
     return out
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _enumerate_paths(
@@ -476,7 +353,7 @@ class Step:
         for name, p in zip(self.parent_names, self.parents):
             formula = f"{p.formula} = " if p.formula != number(p.local, n) else ""
             lines.append(
-                f"  to {name}: local {_derivative_name(self.name, name)} = {formula}"
+                f"  to {name}: local {derivative_name(self.name, name)} = {formula}"
                 f"{number(p.local, n)}; sends {number(p.local, n)} · {number(self.grad, n)} = "
                 f"{number(p.contribution, n)}; "
                 f"{bracket(name)}.grad is now {number(p.grad_after, n)}"

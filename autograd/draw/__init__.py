@@ -27,8 +27,9 @@ from typing import Any
 
 import graphviz
 
-from autograd.explain import FORMAT, Step, local_formula, merged_factors, names_map, number
+from autograd.explain import Step, merged_factors
 from autograd.graph import depends_on, topological_order
+from autograd.notation import FORMAT, local_formula, names_map, number
 from autograd.ops import OPS
 from autograd.value import Value
 
