@@ -1,0 +1,120 @@
+"""How drawings look: one style for every view: roles and their colours, fonts, the legend.
+
+A Value plays one role in a picture, and each role has its own look, explained by a legend
+drawn in the picture itself:
+
+- input: data fed to the network (``x1``), green;
+- parameter: a weight or bias the loss is minimised over, blue;
+- constant: a number written in the code, grey and dashed, with no gradient;
+- intermediate: any other computed Value, white;
+- root: the Value drawn from (usually the loss), gold.
+
+Also here: `Drawing`, a `graphviz.Digraph` that says how to install ``dot`` when it is
+missing, and the errors every view raises.
+
+>>> sorted(ROLES)
+['constant', 'input', 'intermediate', 'parameter', 'root']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphviz
+
+INSTALL = "sudo apt-get install graphviz"
+
+FONT = "Helvetica,Arial,sans-serif"
+NODE_FONT_SIZE = 14
+EDGE_FONT_SIZE = 14
+
+ROLES: dict[str, dict[str, str]] = {
+    "input": {"fillcolor": "#d9ead3", "color": "#38761d"},
+    "parameter": {"fillcolor": "#cfe2f3", "color": "#3d85c6"},
+    "constant": {"fillcolor": "#f3f3f3", "color": "#999999", "style": "filled,dashed"},
+    "intermediate": {"fillcolor": "#ffffff", "color": "#666666"},
+    "root": {"fillcolor": "#ffd966", "color": "#bf9000"},
+}
+"""Node attributes per role (``style`` is ``filled`` unless given)."""
+
+ROLE_TEXT = {
+    "input": "input (data)",
+    "parameter": "parameter",
+    "constant": "constant (no gradient)",
+    "intermediate": "intermediate value",
+    "root": "output (root)",
+}
+
+HIGHLIGHT = "#cc0000"
+"""Red: highlighted Values and the edges along a path or a backward step."""
+STEP = "#f6b26b"
+"""Orange: the node of a backward step."""
+
+
+class GraphTooLarge(ValueError):
+    """The graph has more Values than ``max_nodes``: too many to read as a drawing."""
+
+
+class DotMissingError(RuntimeError):
+    """The Graphviz program ``dot`` is not installed, so the graph cannot be rendered."""
+
+
+MISSING = (
+    "cannot render: the Graphviz program `dot` is not installed or not on PATH. "
+    f"Install it with: {INSTALL}  (macOS: brew install graphviz). "
+    "The DOT text is still available as draw(...).source."
+)
+
+
+class Drawing(graphviz.Digraph):
+    """A `graphviz.Digraph` whose rendering says how to install ``dot`` when it is missing."""
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise DotMissingError(MISSING) from None
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise DotMissingError(MISSING) from None
+
+
+def role_attrs(role: str) -> dict[str, str]:
+    """Graphviz node attributes for a role.
+
+    >>> role_attrs("constant")["style"]
+    'filled,dashed'
+    """
+    return {"style": "filled", **ROLES[role]}
+
+
+def add_legend(dot: graphviz.Digraph, roles: list[str], extra: tuple[str, ...] = ()) -> None:
+    """Draw a small legend: one swatch per role used in the picture, then ``extra`` lines.
+
+    >>> d = graphviz.Digraph()
+    >>> add_legend(d, ["input", "root"])
+    >>> "output (root)" in d.source
+    True
+    """
+    rows = []
+    for role in roles:
+        attrs = ROLES[role]
+        dashed = ' style="dashed"' if "dashed" in attrs.get("style", "") else ""
+        rows.append(
+            f'<tr><td bgcolor="{attrs["fillcolor"]}" color="{attrs["color"]}" border="1"'
+            f'{dashed} width="18"> </td><td align="left">{_html(ROLE_TEXT[role])}'
+            "</td></tr>"
+        )
+    for line in extra:
+        rows.append(f'<tr><td colspan="2" align="left">{_html(line)}</td></tr>')
+    table = ('<<table border="0" cellspacing="2" cellpadding="2">'
+             + "".join(rows) + "</table>>")
+    dot.node("legend", label=table, shape="plaintext", fontsize=str(NODE_FONT_SIZE))
+
+
+def _html(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
