@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from autograd.graph import depends_on, topological_order
 from autograd.notation import (
@@ -334,10 +334,32 @@ class ParentStep:
     contribution: float
     grad_after: float
 
+    @property
+    def grad_before(self) -> float:
+        """The parent's gradient before this contribution arrived."""
+        return self.grad_after - self.contribution
+
+
+class _History:
+    """Every gradient of a graph as `backward_steps` changes it, so that each step can say
+    what all of them were at its moment, whenever it is asked."""
+
+    def __init__(self, order: list[Value], root: Value) -> None:
+        self.start = dict.fromkeys(order, 0.0)
+        self.start[root] = 1.0
+        self.changes: list[tuple[Value, float]] = []
+        self.ends: list[int] = []  # len(changes) when step k (1-based) ended: ends[k - 1]
+
+    def at(self, k: int) -> dict[Value, float]:
+        grads = dict(self.start)
+        grads.update(self.changes[: self.ends[k - 1]])
+        return grads
+
 
 @dataclass(frozen=True)
 class Step:
-    """One node of ``backward()``: its gradient, and what it sends to each parent."""
+    """One node of the backward pass: its gradient, what it sends to each parent, and every
+    gradient of the graph as it was right after this step (`grads`)."""
 
     number: int
     node: Value
@@ -346,6 +368,22 @@ class Step:
     parents: tuple[ParentStep, ...]
     parent_names: tuple[str, ...]
     fmt: str = FORMAT
+    _history: _History | None = field(default=None, repr=False, compare=False)
+
+    def grads(self) -> dict[Value, float]:
+        """Every Value of the graph mapped to its gradient right after this step: a
+        snapshot, the same whenever it is asked.
+
+        >>> from autograd import Value
+        >>> x = Value(3.0, label="x")
+        >>> y = (x * 2).exp(); y.label = "y"
+        >>> first, second = backward_steps(y)
+        >>> first.grads()[x], second.grads()[x] == x.grad
+        (0.0, True)
+        """
+        if self._history is None:
+            raise ValueError("this Step was not made by backward_steps, so it has no snapshot")
+        return self._history.at(self.number)
 
     def __str__(self) -> str:
         n = self.fmt
@@ -362,12 +400,15 @@ class Step:
 
 
 def backward_steps(root: Value, fmt: str = FORMAT) -> Iterator[Step]:
-    """Run ``root.backward()`` one node at a time, yielding a `Step` after each node.
+    """Run the backward pass of ``root`` one node at a time, yielding a `Step` after each.
 
-    The order, the arithmetic and the accumulation are those of ``backward()``: interior
-    gradients are reset when the first step is asked for, leaves accumulate, and running
-    every step leaves exactly the gradients ``backward()`` would. Between steps the graph's
-    ``.grad`` values are the state so far, so ``draw(root, step=step)`` shows that moment.
+    It starts from zero, as ``zero_grad()`` and then ``backward()`` would: when the first
+    step is asked for, every gradient in the graph (leaves included) is set to 0 and
+    ``root``'s to 1. The order and the arithmetic are those of ``backward()``, so running
+    every step leaves the gradients a fresh ``backward()`` gives, and running the steps
+    again gives the same steps and the same gradients. Between steps the graph's ``.grad``
+    values are the state so far; each `Step` also keeps a snapshot (`Step.grads`), so
+    ``draw(root, step=step)`` shows that step's moment whenever it is called.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
@@ -380,10 +421,10 @@ def backward_steps(root: Value, fmt: str = FORMAT) -> Iterator[Step]:
     """
     order = topological_order(root)
     shown = names_map(order, fmt)
+    history = _History(order, root)
     for node in order:
-        if node.parents:
-            node.grad = 0.0
-    root.grad = 1.0 if root.parents else root.grad + 1.0
+        node.grad = 0.0
+    root.grad = 1.0
     k = 0
     for node in reversed(order):
         if not node.parents:
@@ -392,8 +433,10 @@ def backward_steps(root: Value, fmt: str = FORMAT) -> Iterator[Step]:
         sent = []
         for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             parent.grad += local * upstream
-            sent.append(ParentStep(parent, i, local, local_formula(node, i, shown),
+            history.changes.append((parent, parent.grad))
+            sent.append(ParentStep(parent, i, local, local_formula(node, i, shown, fmt),
                                    local * upstream, parent.grad))
         k += 1
+        history.ends.append(len(history.changes))
         yield Step(k, node, shown[node], upstream, tuple(sent),
-                   tuple(shown[p] for p in node.parents), fmt)
+                   tuple(shown[p] for p in node.parents), fmt, history)

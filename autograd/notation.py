@@ -1,47 +1,61 @@
 """Names and formulas as people write them: the one place that turns Values into text.
 
 Drawing, explaining and stepping all speak of a Value by the same name: its label; for an
-unlabelled leaf its number; else the expression that made it (``1 - ŷ``, ``log(1 - ŷ)``).
-Local derivatives are the op table's formula text written in those names (``x1``,
-``ŷ * (1 - ŷ)``), and numbers are shown with four significant digits, never as ``-0``.
+unlabelled leaf its number; else the expression that made it (``1 − ŷ``, ``log(1 − ŷ)``),
+or, when that is long, the op with its inputs elided (``… + …``). Local derivatives are the
+op table's formula text written in those names, with constants put in and trivial parts
+simplified (``2·x`` rather than ``2 * x**(2 - 1)``). Numbers show four significant digits
+and never ``-0``.
 
 >>> from autograd import Value
 >>> from autograd.graph import topological_order
 >>> y = Value(0.5, label="ŷ")
->>> names(topological_order(1 - y))
-['1', 'ŷ', '1 - ŷ']
+>>> names(topological_order((1 - y).log()))
+['1', 'ŷ', '1 − ŷ', 'log(1 − ŷ)']
 """
 
 from __future__ import annotations
 
+import ast
+import math
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
-from autograd.ops import OPS
+from autograd.formula import parse
+from autograd.ops import OPS, Op
 from autograd.value import Value
 
 FORMAT = ".4g"
 """How numbers are shown unless a ``fmt`` is given: four significant digits."""
 
-_INFIX = {"+", "-", "*", "/", "**"}
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-_MAX_NAME = 32  # an unlabelled value's expression longer than this is called v<index>
+MAX_NAME = 28
+"""An unlabelled Value's expression longer than this is shown with its inputs elided."""
+
+_SUM, _PRODUCT, _NEGATION, _POWER, _ATOM = 1, 2, 3, 4, 5  # how tightly each form binds
+_SYMBOLS: dict[type, tuple[str, int]] = {
+    ast.Add: (" + ", _SUM), ast.Sub: (" − ", _SUM),
+    ast.Mult: ("·", _PRODUCT), ast.Div: (" / ", _PRODUCT), ast.Pow: ("**", _POWER),
+}
+_FUNCTION_NAMES = {"sigmoid": "σ"}
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def number(x: float, fmt: str = FORMAT) -> str:
-    """A number as shown in drawings and explanations.
+    """A number as shown in drawings and explanations; zero is never ``-0``.
 
-    >>> number(2.0), number(0.123456), number(-1e-9)
-    ('2', '0.1235', '-1e-09')
+    >>> number(2.0), number(0.123456), number(-1e-9), number(-0.0)
+    ('2', '0.1235', '-1e-09', '0')
     """
-    return format(x, fmt)
+    text = format(x + 0.0 if x == 0 else x, fmt)  # -0.0 + 0.0 is 0.0
+    return "0" if re.fullmatch(r"-0\.?0*(e[+-]?\d+)?", text) else text
 
 
 def _is_atom(text: str) -> bool:
-    # A name, a number, one call f(...) or one bracket (...): safe inside a larger formula.
-    if re.fullmatch(r"[\w.']+", text) or (is_number(text) and not text.startswith("-")):
+    # A name, a positive number, one call f(...) or one bracket (...): safe anywhere.
+    if re.fullmatch(r"[^\s()+\-−·*/]+", text) and not text.startswith("-"):
         return True
-    head = re.match(r"[\w.']*\(", text)
+    head = re.match(r"[^\s()+\-−·*/]*\(", text)
     if not head or not text.endswith(")"):
         return False
     depth = 0
@@ -52,87 +66,206 @@ def _is_atom(text: str) -> bool:
     return False
 
 
+def _binding(text: str) -> int:
+    # How tightly a shown name binds, read off its text (conservatively).
+    if _is_atom(text):
+        return _ATOM
+    if text.startswith(("-", "−")) and _is_atom(text[1:]):
+        return _NEGATION
+    return _SUM
+
+
 def bracket(text: str) -> str:
     """``text`` in parentheses unless it is a name, a positive number or a call.
 
-    >>> bracket("w1"), bracket("1 - ŷ"), bracket("σ(z3)"), bracket("-2")
-    ('w1', '(1 - ŷ)', 'σ(z3)', '(-2)')
+    >>> bracket("w1"), bracket("1 − ŷ"), bracket("σ(z3)"), bracket("-2")
+    ('w1', '(1 − ŷ)', 'σ(z3)', '(-2)')
     """
     return text if _is_atom(text) else f"({text})"
 
 
-def names(order: list[Value], fmt: str = FORMAT) -> list[str]:
-    """How each Value of a topological order is called in formulas: its label; for an
-    unlabelled leaf its number; else the expression that made it (``log(ŷ)``), or
-    ``v<index>`` when that expression is long.
+# ---- formulas: the op table's texts, written in people's names ----------------------------
 
-    >>> from autograd import Value
-    >>> from autograd.graph import topological_order
-    >>> y = Value(0.5, label="y")
-    >>> names(topological_order(1 - y))
-    ['1', 'y', '1 - y']
+
+@lru_cache(maxsize=512)
+def _tree(text: str) -> ast.expr:
+    return parse(text)
+
+
+def _constant(node: ast.expr) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    return None
+
+
+def _number_node(x: float) -> ast.expr:
+    if x < 0:
+        return ast.UnaryOp(ast.USub(), ast.Constant(-x))
+    return ast.Constant(x + 0.0)
+
+
+def simplify(tree: ast.expr, constants: Mapping[str, float] = {}) -> ast.expr:  # noqa: B006
+    """Put ``constants`` in for their names and drop what is trivial: ``1·x``, ``x**1``,
+    ``x + 0``, sums and products of numbers; a number factor goes first.
+
+    >>> write(simplify(parse("b * a**(b - 1)"), {"b": 2.0}))
+    '2·a'
+    >>> write(simplify(parse("step(a) + 0.01 * (1 - step(a))")))
+    'step(a) + 0.01·(1 − step(a))'
     """
-    shown: list[str] = []
-    index: dict[Value, int] = {}
-    for i, v in enumerate(order):
-        index[v] = i
-        if v.label:
-            text = v.label
-        elif not v.parents:
-            text = number(v.data, fmt)
-        else:
-            op = OPS.get(v.op)
-            args = [shown[index[p]] for p in v.parents]
-            expression = op.forward_expression(len(args)) if op else ""
-            if expression and " if " not in expression:  # e.g. "b + w1 * x1 + w2 * x2"
-                given = dict(zip(op.input_names(len(args)), args)) if op else {}
-                text = render(expression, given).replace(" ** ", "**")
-            elif op and op.symbol == "-" and len(args) == 1:
-                text = f"-{bracket(args[0])}"
-            elif op and op.symbol in _INFIX and len(args) == 2:
-                text = f"{bracket(args[0])}{op.symbol}{bracket(args[1])}"
-            else:
-                text = f"{op.symbol if op else v.op}({', '.join(args)})"
-            if len(text) > _MAX_NAME:
-                text = f"v{i}"
-        shown.append(text)
-    return shown
+    if isinstance(tree, ast.Name):
+        return _number_node(constants[tree.id]) if tree.id in constants else tree
+    if isinstance(tree, ast.Call):
+        return ast.Call(tree.func, [simplify(a, constants) for a in tree.args], [])
+    if isinstance(tree, ast.UnaryOp):
+        inner = simplify(tree.operand, constants)
+        value = _constant(inner)
+        if isinstance(tree.op, ast.UAdd):
+            return inner
+        if value is not None:
+            return _number_node(-value)
+        if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub):
+            return inner.operand
+        return ast.UnaryOp(ast.USub(), inner)
+    if isinstance(tree, ast.BinOp):
+        return _simplify_binary(tree.op, simplify(tree.left, constants),
+                                simplify(tree.right, constants))
+    return tree
 
 
-def render(text: str, names: Mapping[str, str]) -> str:
-    """A formula with its variable names replaced by other names, bracketed as needed.
+def _signed(node: ast.expr) -> float | None:
+    # The number a node stands for, counting a leading minus.
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _constant(node.operand)
+        return -inner if inner is not None else None
+    return _constant(node)
+
+
+def _simplify_binary(op: ast.operator, left: ast.expr, right: ast.expr) -> ast.expr:
+    a, b = _signed(left), _signed(right)
+    if a is not None and b is not None:
+        try:
+            folded = {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(op))
+            if isinstance(op, ast.Div) and b != 0 and (a / b).is_integer():
+                folded = a / b
+            if isinstance(op, ast.Pow) and float(b).is_integer() and abs(b) <= 8 and a != 0:
+                folded = a**b
+        except OverflowError:
+            folded = None
+        if folded is not None and math.isfinite(folded):
+            return _number_node(folded)
+    negate = ast.UnaryOp(ast.USub(), right) if a == 0 else None
+    rules: dict[type, list[tuple[bool, ast.expr | None]]] = {
+        ast.Add: [(a == 0, right), (b == 0, left)],
+        ast.Sub: [(b == 0, left), (a == 0, negate)],
+        ast.Mult: [(a == 0 or b == 0, ast.Constant(0.0)), (a == 1, right), (b == 1, left),
+                   (a == -1, ast.UnaryOp(ast.USub(), right)),
+                   (b == -1, ast.UnaryOp(ast.USub(), left))],
+        ast.Div: [(b == 1, left)],
+        ast.Pow: [(b == 1, left), (b == 0, ast.Constant(1.0))],
+    }
+    for applies, result in rules.get(type(op), []):
+        if applies and result is not None:
+            return result
+    if isinstance(op, ast.Mult) and b is not None and a is None:
+        left, right = right, left  # a number factor goes first: 2·x
+    if isinstance(op, ast.Add) and b is not None and b < 0:
+        return ast.BinOp(left, ast.Sub(), _number_node(-b))
+    return ast.BinOp(left, op, right)
+
+
+def write(tree: ast.expr, names: Mapping[str, str] = {}, fmt: str = FORMAT) -> str:  # noqa: B006
+    """A formula tree as people write it: ``·`` for products, ``−`` for minus, small
+    integer powers as superscripts, each name replaced by ``names`` (bracketed as needed).
+
+    >>> write(parse("out * (1 - out)"), {"out": "ŷ"})
+    'ŷ·(1 − ŷ)'
+    >>> write(parse("a**2 + sigmoid(a)"), {"a": "x − 1"})
+    '(x − 1)² + σ(x − 1)'
+    """
+    return _write(tree, names, fmt)[0]
+
+
+def _write(node: ast.expr, names: Mapping[str, str], fmt: str) -> tuple[str, int]:
+    if isinstance(node, ast.Name):
+        text = names.get(node.id, node.id)
+        return text, _binding(text)
+    value = _constant(node)
+    if value is not None:
+        return number(value, fmt), _ATOM
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        name = _FUNCTION_NAMES.get(node.func.id, node.func.id)
+        return f"{name}({_write(node.args[0], names, fmt)[0]})", _ATOM
+    if isinstance(node, ast.UnaryOp):
+        value = _signed(node)
+        if value is not None:  # a negative number, written as numbers are: -1
+            return number(value, fmt), _NEGATION
+        inner, binding = _write(node.operand, names, fmt)
+        return f"−{inner if binding > _NEGATION else f'({inner})'}", _NEGATION
+    if isinstance(node, ast.BinOp):
+        symbol, binding = _SYMBOLS[type(node.op)]
+        left, lb = _write(node.left, names, fmt)
+        right, rb = _write(node.right, names, fmt)
+        if isinstance(node.op, ast.Pow):
+            left = left if lb == _ATOM else f"({left})"
+            power = _constant(node.right)
+            if power is not None and power.is_integer() and 2 <= power <= 9:
+                return left + number(power).translate(_SUPERSCRIPT), _POWER
+            return f"{left}**{right if rb == _ATOM else f'({right})'}", _POWER
+        left = left if lb >= binding else f"({left})"
+        loose = isinstance(node.op, (ast.Sub, ast.Div))  # a − (b + c), a / (b·c)
+        right = right if rb > binding or (rb == binding and not loose) else f"({right})"
+        return f"{left}{symbol}{right}", binding
+    return ast.unparse(node), _SUM
+
+
+def render(text: str, names: Mapping[str, str], constants: Mapping[str, float] = {},  # noqa: B006
+           fmt: str = FORMAT) -> str:
+    """Formula text in the op table's names, written with other names and simplified.
 
     >>> render("out * (1 - out)", {"out": "ŷ"})
-    'ŷ * (1 - ŷ)'
-    >>> render("1 / a", {"a": "1 - ŷ"})
-    '1 / (1 - ŷ)'
+    'ŷ·(1 − ŷ)'
+    >>> render("1 / a", {"a": "1 − ŷ"})
+    '1 / (1 − ŷ)'
+    >>> render("b * a**(b - 1)", {"a": "e"}, {"b": 3.0})
+    '3·e²'
     """
-    return _IDENTIFIER.sub(lambda m: bracket(names.get(m[0], m[0])), text)
+    return write(simplify(_tree(text), constants), names, fmt)
 
 
-def local_formula(node: Value, i: int, name_of: Mapping[Value, str]) -> str:
-    """The op table's formula for ∂node/∂(parent i), in the names ``name_of`` gives.
+def _is_constant(v: Value) -> bool:
+    return not v.parents and not v.label
+
+
+def local_formula(node: Value, i: int, name_of: Mapping[Value, str], fmt: str = FORMAT) -> str:
+    """The op table's formula for ∂node/∂(parent i), in the names ``name_of`` gives, with
+    constant parents (unlabelled leaves) put in as numbers.
 
     >>> from autograd import Value
     >>> w, x = Value(0.5, label="w1"), Value(2.0, label="x1")
     >>> z = w * x
     >>> local_formula(z, 0, {w: "w1", x: "x1", z: "z"})
     'x1'
+    >>> y = x**2
+    >>> local_formula(y, 0, {x: "x1", y.parents[1]: "2", y: "x1²"})
+    '2·x1'
     """
     op = OPS.get(node.op)
     if op is None:
         return "?"
     n = len(node.parents)
-    given = dict(zip(op.input_names(n), (name_of[p] for p in node.parents)))
+    inputs = op.input_names(n)
+    given = dict(zip(inputs, (name_of[p] for p in node.parents)))
     given["out"] = name_of[node]
-    return render(op.formula(i, n), given)
+    constants = {name: p.data for name, p in zip(inputs, node.parents) if _is_constant(p)}
+    return render(op.formula(i, n), given, constants, fmt)
 
 
 def derivative_name(child: str, parent: str) -> str:
     """``∂child/∂parent``, bracketed where needed.
 
-    >>> derivative_name("z1", "w1"), derivative_name("1 - ŷ", "ŷ")
-    ('∂z1/∂w1', '∂(1 - ŷ)/∂ŷ')
+    >>> derivative_name("z1", "w1"), derivative_name("1 − ŷ", "ŷ")
+    ('∂z1/∂w1', '∂(1 − ŷ)/∂ŷ')
     """
     return f"∂{bracket(child)}/∂{bracket(parent)}"
 
@@ -148,6 +281,72 @@ def is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ---- names of Values ----------------------------------------------------------------------
+
+
+def _expression(op: Op, n: int) -> str:
+    # The forward as formula text in the op's input names, or "" when it is a call.
+    text = op.forward_expression(n)
+    if text and " if " not in text:
+        return text
+    if op.name == "neg":
+        return "-a"
+    if op.symbol in ("+", "-", "*", "/", "**") and n == 2:
+        return f"a {op.symbol} b"
+    return ""
+
+
+def expression_name(node: Value, args: list[str], fmt: str = FORMAT) -> str:
+    """What an unlabelled Value is called: the expression that made it, in its parents'
+    names ``args``; with the inputs elided (``σ(…)``, ``… + …``) when longer than
+    `MAX_NAME`.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0)
+    >>> expression_name(x * 3, ["x", "3"]), expression_name((x * 3).exp(), ["3·x"])
+    ('x·3', 'exp(3·x)')
+    >>> expression_name(x + 1, ["a_rather_long_name", "another_long_name"])
+    '… + …'
+    """
+    op = OPS.get(node.op)
+    symbol = op.symbol if op else node.op
+    template = _expression(op, len(args)) if op else ""
+    if template:
+        names = dict(zip(op.input_names(len(args)), args)) if op else {}
+        text = render(template, names, fmt=fmt)
+        short = render(template, {k: "…" for k in names}, fmt=fmt)
+    else:
+        text = f"{symbol}({', '.join(args)})"
+        short = f"{symbol}(…)"
+    if op is not None and op.name == "powc" and len(args) == 2 and is_number(args[1]):
+        text = render("a**b", {"a": args[0]}, {"b": float(args[1])}, fmt)
+        short = render("a**b", {"a": "…"}, {"b": float(args[1])}, fmt)
+    return text if len(text) <= MAX_NAME else short
+
+
+def names(order: list[Value], fmt: str = FORMAT) -> list[str]:
+    """How each Value of a topological order is called in formulas: its label; for an
+    unlabelled leaf its number; else its `expression_name`.
+
+    >>> from autograd import Value
+    >>> from autograd.graph import topological_order
+    >>> y = Value(0.5, label="y")
+    >>> names(topological_order((1 - y) ** 2))
+    ['1', 'y', '1 − y', '2', '(1 − y)²']
+    """
+    shown: list[str] = []
+    index: dict[Value, int] = {}
+    for i, v in enumerate(order):
+        index[v] = i
+        if v.label:
+            shown.append(v.label)
+        elif not v.parents:
+            shown.append(number(v.data, fmt))
+        else:
+            shown.append(expression_name(v, [shown[index[p]] for p in v.parents], fmt))
+    return shown
 
 
 def names_map(order: list[Value], fmt: str = FORMAT) -> dict[Value, str]:

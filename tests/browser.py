@@ -41,7 +41,12 @@ _MEASURE = """(svg) => {
     const m = t.getScreenCTM();
     const size = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
     const r = t.getBoundingClientRect();
-    out.push({text, size, box: [r.left, r.top, r.right, r.bottom]});
+    // Vertically, the ink of a line: from its cap height to its descenders, around the
+    // baseline (the font's line box is taller and touches the next line's box).
+    const x = t.x.baseVal.length ? t.x.baseVal[0].value : 0;
+    const y = t.y.baseVal.length ? t.y.baseVal[0].value : 0;
+    const baseline = m.b * x + m.d * y + m.f;
+    out.push({text, size, box: [r.left, baseline - 0.75 * size, r.right, baseline + 0.22 * size]});
   }
   const r = svg.getBoundingClientRect();
   return {texts: out, width: r.width, height: r.height};
@@ -54,7 +59,8 @@ class Text:
     size: float
     """effective font size in CSS px"""
     box: tuple[float, float, float, float]
-    """left, top, right, bottom in CSS px"""
+    """left, top, right, bottom in CSS px: horizontally the text's box, vertically its
+    ink (cap height above the baseline to descenders below)"""
 
 
 @dataclass(frozen=True)

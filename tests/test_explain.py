@@ -62,10 +62,12 @@ def brute_force_paths(root: Value, target: Value) -> tuple[int, float]:
 def test_backward_steps_leave_exactly_backwards_gradients(seed):
     inputs_a, root_a = random_graph(seed)
     inputs_b, root_b = random_graph(seed)
-    for _ in range(2):  # the second pass checks leaf accumulation and interior reset
+    for _ in range(2):  # stepping starts from zero each time, as zero_grad + backward
+        order_a, order_b = topological_order(root_a), topological_order(root_b)
+        for v in order_a:
+            v.grad = 0.0
         root_a.backward()
         steps = list(backward_steps(root_b))
-        order_a, order_b = topological_order(root_a), topological_order(root_b)
         assert [v.grad for v in order_b] == [v.grad for v in order_a]
     interior = [v for v in reversed(order_b) if v.parents]
     assert [s.node for s in steps] == interior
@@ -168,7 +170,7 @@ def test_student_network_reads_like_the_article_and_gives_its_number():
     e = explain(loss, v["w1"])
     text = str(e)
     assert "path 1: ∂L/∂ŷ · ∂ŷ/∂z3 · ∂z3/∂h1 · ∂h1/∂z1 · ∂z1/∂w1" in text
-    assert "∂ŷ/∂z3 = σ'(z3) = ŷ * (1 - ŷ)" in text
+    assert "∂ŷ/∂z3 = σ'(z3) = ŷ·(1 − ŷ)" in text
     assert "∂z3/∂h1 = w5 = 0.4" in text
     assert "∂h1/∂z1 = ReLU'(z1) = step(z1) = 1" in text
     assert "∂z1/∂w1 = x1 = 2" in text
@@ -298,4 +300,4 @@ def test_a_variadic_op_is_explained_with_its_own_input_names():
     assert e.total == pytest.approx(w[1].grad, rel=1e-12)
     unlabelled = dot(w, x, 0.1).tanh()
     (step, _) = list(backward_steps(unlabelled))
-    assert step.name == "tanh(0.1 + w1 * x1 + w2 * x2)"
+    assert step.name == "tanh(0.1 + w1·x1 + w2·x2)"

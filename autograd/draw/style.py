@@ -37,18 +37,24 @@ ROLES: dict[str, dict[str, str]] = {
 }
 """Node attributes per role (``style`` is ``filled`` unless given)."""
 
-ROLE_TEXT = {
-    "input": "input (data)",
-    "parameter": "parameter",
-    "constant": "constant (no gradient)",
-    "intermediate": "intermediate value",
-    "root": "output (root)",
-}
-
 HIGHLIGHT = "#cc0000"
 """Red: highlighted Values and the edges along a path or a backward step."""
 STEP = "#f6b26b"
 """Orange: the node of a backward step."""
+DERIVATIVE = "#fff2cc"
+"""Pale yellow: a local derivative, where its arrow enters a node."""
+
+
+LEGEND: dict[str, tuple[str, str]] = {
+    "input": ("input (data)", ""),
+    "parameter": ("parameter", ""),
+    "constant": ("constant: no gradient", ""),
+    "intermediate": ("intermediate value", ""),
+    "root": ("output (root)", ""),
+    "derivative": ("local derivative ∂node/∂parent of the arrow entering there", DERIVATIVE),
+    "step": ("the node of this backward step", STEP),
+}
+"""What each swatch of the legend says, and its colour when it is not a role's."""
 
 
 class GraphTooLarge(ValueError):
@@ -91,8 +97,9 @@ def role_attrs(role: str) -> dict[str, str]:
     return {"style": "filled", **ROLES[role]}
 
 
-def add_legend(dot: graphviz.Digraph, roles: list[str], extra: tuple[str, ...] = ()) -> None:
-    """Draw a small legend: one swatch per role used in the picture, then ``extra`` lines.
+def add_legend(dot: graphviz.Digraph, entries: list[str], extra: tuple[str, ...] = ()) -> None:
+    """Draw a legend under the picture: a swatch per entry of `LEGEND` used in it (a role,
+    ``"derivative"``, ``"step"``), then ``extra`` lines of text.
 
     >>> d = graphviz.Digraph()
     >>> add_legend(d, ["input", "root"])
@@ -100,19 +107,21 @@ def add_legend(dot: graphviz.Digraph, roles: list[str], extra: tuple[str, ...] =
     True
     """
     rows = []
-    for role in roles:
-        attrs = ROLES[role]
+    for entry in entries:
+        text, colour = LEGEND[entry]
+        attrs = ROLES.get(entry, {"fillcolor": colour, "color": "#999999"})
         dashed = ' style="dashed"' if "dashed" in attrs.get("style", "") else ""
         rows.append(
             f'<tr><td bgcolor="{attrs["fillcolor"]}" color="{attrs["color"]}" border="1"'
-            f'{dashed} width="18"> </td><td align="left">{_html(ROLE_TEXT[role])}'
-            "</td></tr>"
+            f'{dashed} width="24" height="14" fixedsize="true"></td>'
+            f'<td align="left">{_html(text)}</td></tr>'
         )
     for line in extra:
-        rows.append(f'<tr><td colspan="2" align="left">{_html(line)}</td></tr>')
+        rows.append(f'<tr><td></td><td align="left">{_html(line)}</td></tr>')
     table = ('<<table border="0" cellspacing="2" cellpadding="2">'
              + "".join(rows) + "</table>>")
-    dot.node("legend", label=table, shape="plaintext", fontsize=str(NODE_FONT_SIZE))
+    # The graph's own label, under the picture: it takes no place in the layout.
+    dot.attr(label=table, labelloc="b", labeljust="l", fontsize=str(NODE_FONT_SIZE))
 
 
 def _html(text: str) -> str:
