@@ -9,10 +9,11 @@
 """
 
 from autograd.check import gradcheck
+from autograd.define import define_op
 from autograd.draw import draw, render
 from autograd.explain import backward_steps, explain
 from autograd.higher import grad, hessian, hvp
-from autograd.ops import OPS, DomainError, Op, define_op
+from autograd.ops import OPS, DomainError, Op
 from autograd.replay import compile as compile  # autograd.compile, as re.compile
 from autograd.replay import compile_graph
 from autograd.value import Value, dot, no_grad

@@ -1,10 +1,16 @@
-"""Evaluating small arithmetic formulas safely: the op table's rule texts and typed expressions.
+"""The safe formula language: parsing and evaluating small arithmetic formulas, and the
+functions they may call.
 
 A formula is parsed with Python's ``ast`` and walked node by node against an explicit
 whitelist: numbers, names given by the caller, ``+ - * / **``, unary minus and plus,
 parentheses, and calls of whitelisted functions by name. Nothing else (attributes,
 subscripts, strings, keywords, lambdas, comprehensions) is accepted, and nothing is ever
 passed to ``eval``. Numbers become floats, so ``9**9**9`` overflows instead of hanging.
+
+The functions (`FUNCTIONS`: ``exp``, ``sigmoid``, ``step``, ...) take a float or anything
+with the method of the same name, such as a Value: the op table's derivative rules are
+written with them, so one rule gives numbers on floats and gradient graphs on Values. This
+module imports nothing else of the project; the op table (`autograd.ops`) builds on it.
 
 >>> evaluate("1 - out**2", {"out": 0.5})
 0.75
@@ -22,9 +28,100 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograd.ops import FUNCTIONS, DomainError
+# ---- the functions a formula may call: each works on a float or on a Value ---------------
+
+
+class DomainError(ValueError, ArithmeticError):
+    """An op was asked for a value outside its domain, e.g. ``log`` of 0.
+
+    >>> from autograd import Value
+    >>> Value(0.0).log()
+    Traceback (most recent call last):
+    ...
+    autograd.formula.DomainError: log: needs a > 0, got a=0.0
+    """
+
+
+LEAKY_SLOPE = 0.01
+"""Slope of leaky_relu for a <= 0 (PyTorch's default)."""
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float))
+
+
+def _sigmoid(x: float) -> float:
+    # Never overflows: exp is only ever taken of a non-positive number.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:
+    # log(1 + e^x) without overflow for large x.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _unary(method: str, on_float: Callable[[float], float]) -> Callable[[Any], Any]:
+    def apply(x: Any) -> Any:
+        return on_float(float(x)) if _is_number(x) else getattr(x, method)()
+
+    apply.__name__ = method
+    apply.__doc__ = f"{method}(x) for a float, or x.{method}() for a Value."
+    return apply
+
+
+exp = _unary("exp", math.exp)
+log = _unary("log", math.log)
+tanh = _unary("tanh", math.tanh)
+sigmoid = _unary("sigmoid", _sigmoid)
+sin = _unary("sin", math.sin)
+cos = _unary("cos", math.cos)
+sqrt = _unary("sqrt", math.sqrt)
+softplus = _unary("softplus", _softplus)
+# NaN passes through relu and leaky_relu, as in PyTorch: only a <= 0 is cut.
+relu = _unary("relu", lambda x: 0.0 if x <= 0 else x)
+leaky_relu = _unary("leaky_relu", lambda x: LEAKY_SLOPE * x if x <= 0 else x)
+absolute = _unary("abs", abs)
+
+
+def step(x: Any) -> float:
+    """1.0 where x > 0, else 0.0 (so ReLU'(0) = 0, as in PyTorch). A constant: its own
+    derivative is 0 wherever it is defined.
+
+    >>> step(2.5), step(0.0)
+    (1.0, 0.0)
+    """
+    return 1.0 if (x if x.__class__ is float else _data(x)) > 0 else 0.0
+
+
+def sign(x: Any) -> float:
+    """-1.0, 0.0 or 1.0: the derivative of abs (0 at 0, as in PyTorch). A constant.
+
+    >>> sign(-3.0), sign(0.0), sign(2)
+    (-1.0, 0.0, 1.0)
+    """
+    v = _data(x)
+    return (v > 0) - (v < 0) + 0.0
+
+
+def _data(x: Any) -> float:
+    return float(x) if _is_number(x) else float(x.data)
+
+
+FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    f.__name__: f
+    for f in (exp, log, sqrt, tanh, sigmoid, relu, leaky_relu, softplus, absolute, sin, cos)
+    + (step, sign)
+}
+"""The functions a formula may call, by name; each takes a float or a Value."""
+
+
+# ---- parsing and evaluating --------------------------------------------------------------
 
 MAX_LENGTH = 10_000
+
 
 def _power(a: Any, b: Any) -> Any:
     # On two numbers, Python's ** may give a complex number ((-8) ** (1/3)) or a bare

@@ -2,6 +2,8 @@
 
 Written once, without recursion, and shared by backward, drawing and explaining. The order
 is deterministic: it depends only on the graph's shape and the order of each op's parents.
+The walks need only a node's ``parents`` (`Node`), so this module imports nothing of the
+project: Value builds on it.
 
 >>> from autograd import Value
 >>> a = Value(1.0, label="a")
@@ -14,13 +16,26 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from autograd.value import Value
+N = TypeVar("N", bound="Node")
 
 
-def topological_order(root: Value) -> list[Value]:
+class Node(Protocol):
+    """What the walks need of a node: hashable, with its ``parents`` (a Value is one).
+
+    >>> class Box:
+    ...     def __init__(self, *parents): self.parents = parents
+    >>> leaf = Box()
+    >>> [node is leaf for node in topological_order(Box(leaf, leaf))]
+    [True, False]
+    """
+
+    @property
+    def parents(self: N) -> tuple[N, ...]: ...
+
+
+def topological_order(root: N) -> list[N]:
     """Every Value ``root`` depends on, each once, parents before the Values made from them;
     ``root`` is last. Depth-first from the first parent, with an explicit stack.
 
@@ -29,7 +44,7 @@ def topological_order(root: Value) -> list[Value]:
     >>> [v.label or v.op for v in topological_order(x * x + x)]
     ['x', 'mul', 'add']
     """
-    order: list[Value] = []
+    order: list[N] = []
     seen = {root}
     # Each stack entry: a Value and an iterator over the parents it has still to visit. A
     # leaf goes straight into the order, so most parents never touch the stack.
@@ -57,7 +72,7 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def made_from(order: list[Value], sources: Iterable[Value]) -> set[Value]:
+def made_from(order: list[N], sources: Iterable[N]) -> set[N]:
     """The ``sources`` and every Value in ``order`` (a topological order) computed from one
     of them: the Values a change in the sources reaches.
 
@@ -75,7 +90,7 @@ def made_from(order: list[Value], sources: Iterable[Value]) -> set[Value]:
     return found
 
 
-def depends_on(root: Value, target: Value) -> set[Value]:
+def depends_on(root: N, target: N) -> set[N]:
     """The Values on some path from ``target`` up to ``root`` (both included when a path
     exists; empty otherwise).
 

@@ -4,12 +4,15 @@ This is the only place in the project where a derivative is defined. Each `Op` s
 
 - ``forward(a[, b])``: the number the op computes from its inputs' numbers;
 - ``rule(a[, b], out)``: one local derivative per input, ∂out/∂input, given the inputs and
-  the result. Rules use arithmetic and the functions below (``exp``, ``step``, ...), which
-  accept floats *and* Values, so the same rule gives numbers during the forward pass and
-  gradient graphs for higher derivatives;
+  the result. Rules use arithmetic and the functions of the formula language (``exp``,
+  ``step``, ...; `autograd.formula`, re-exported here), which accept floats *and* Values,
+  so the same rule gives numbers during the forward pass and gradient graphs for higher
+  derivatives;
 - ``formulas``: the same rule as text, in the names ``a``, ``b`` (the inputs) and ``out``
   (the result). Drawn edges and chain-rule explanations show it; the tests evaluate it and
   compare it with ``rule``.
+
+Ops defined by the user (`autograd.define`) are added to the same table.
 
 >>> print(OPS["tanh"])
 tanh: ∂out/∂a = 1 - out**2
@@ -22,16 +25,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+# The functions rules are written with (re-exported: `from autograd.ops import sigmoid`), and
+# _sigmoid, _softplus on floats only, the table's forwards.
+from autograd.formula import (
+    FUNCTIONS,
+    LEAKY_SLOPE,
+    DomainError,
+    _data,
+    _sigmoid,
+    _softplus,
+    absolute,
+    cos,
+    exp,
+    leaky_relu,
+    log,
+    relu,
+    sigmoid,
+    sign,
+    sin,
+    softplus,
+    sqrt,
+    step,
+    tanh,
+)
 
-class DomainError(ValueError, ArithmeticError):
-    """An op was asked for a value outside its domain, e.g. ``log`` of 0.
-
-    >>> from autograd import Value
-    >>> Value(0.0).log()
-    Traceback (most recent call last):
-    ...
-    autograd.ops.DomainError: log: needs a > 0, got a=0.0
-    """
+__all__ = [
+    "Op", "OPS", "BUILT_IN",
+    "DomainError", "FUNCTIONS", "LEAKY_SLOPE", "exp", "log", "sqrt", "tanh", "sigmoid",
+    "relu", "leaky_relu", "softplus", "absolute", "sin", "cos", "step", "sign",
+]
 
 
 @dataclass(frozen=True)
@@ -130,69 +152,6 @@ class Op:
         return f"{self.name}: " + "; ".join(
             f"∂out/∂{names[i]} = {self.formula(i, n)}" for i in range(n)
         )
-
-
-# ---- functions a rule may use: each works on a float or on a Value -------------------------
-
-
-LEAKY_SLOPE = 0.01
-"""Slope of leaky_relu for a <= 0 (PyTorch's default)."""
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float))
-
-
-def _sigmoid(x: float) -> float:
-    # Never overflows: exp is only ever taken of a non-positive number.
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _softplus(x: float) -> float:
-    # log(1 + e^x) without overflow for large x.
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-def _unary(method: str, on_float: Callable[[float], float]) -> Callable[[Any], Any]:
-    def apply(x: Any) -> Any:
-        return on_float(float(x)) if _is_number(x) else getattr(x, method)()
-
-    apply.__name__ = method
-    apply.__doc__ = f"{method}(x) for a float or a Value."
-    return apply
-
-
-exp = _unary("exp", math.exp)
-log = _unary("log", math.log)
-tanh = _unary("tanh", math.tanh)
-sigmoid = _unary("sigmoid", _sigmoid)
-sin = _unary("sin", math.sin)
-cos = _unary("cos", math.cos)
-sqrt = _unary("sqrt", math.sqrt)
-softplus = _unary("softplus", _softplus)
-# NaN passes through relu and leaky_relu, as in PyTorch: only a <= 0 is cut.
-relu = _unary("relu", lambda x: 0.0 if x <= 0 else x)
-leaky_relu = _unary("leaky_relu", lambda x: LEAKY_SLOPE * x if x <= 0 else x)
-absolute = _unary("abs", abs)
-
-
-def step(x: Any) -> float:
-    """1.0 where x > 0, else 0.0 (so ReLU'(0) = 0, as in PyTorch). A constant: its own
-    derivative is 0 wherever it is defined."""
-    return 1.0 if (x if x.__class__ is float else _data(x)) > 0 else 0.0
-
-
-def sign(x: Any) -> float:
-    """-1.0, 0.0 or 1.0: the derivative of abs (0 at 0, as in PyTorch). A constant."""
-    v = _data(x)
-    return (v > 0) - (v < 0) + 0.0
-
-
-def _data(x: Any) -> float:
-    return float(x) if _is_number(x) else float(x.data)
 
 
 # ---- domains ------------------------------------------------------------------------------
@@ -302,143 +261,5 @@ OPS: dict[str, Op] = _table(
        names=("w{k}", "x{k}", "b"), expression="b + w{k} * x{k}"),
 )
 
-FUNCTIONS: dict[str, Callable[[Any], Any]] = {
-    f.__name__: f
-    for f in (exp, log, sqrt, tanh, sigmoid, relu, leaky_relu, softplus, absolute, sin, cos)
-    + (step, sign)
-}
-"""The functions a formula may call, by name; each takes a float or a Value."""
-
-
-# ---- ops defined by the user --------------------------------------------------------------
-
 BUILT_IN: frozenset[str] = frozenset(OPS)
-"""The names of the ops that ship with the engine; `define_op` never replaces them."""
-
-
-@dataclass(frozen=True)
-class OpFunction:
-    """Applies a user-defined op to Values or numbers and records it in the graph."""
-
-    op: Op
-
-    def __call__(self, *inputs: Any) -> Any:
-        from autograd.value import apply  # value.py imports this module
-
-        if len(inputs) != self.op.arity:
-            raise TypeError(f"{self.op.name} takes {self.op.arity} input(s), got {len(inputs)}")
-        return apply(self.op, *inputs)
-
-    def __repr__(self) -> str:
-        return f"<op {self.op}>"
-
-
-def define_op(
-    name: str,
-    forward: Callable[..., float],
-    rule: Callable[..., tuple[Any, ...]],
-    formulas: tuple[str, ...] | list[str] | str,
-    *,
-    symbol: str | None = None,
-    domain: Callable[..., str | None] | None = None,
-    replace: bool = False,
-) -> OpFunction:
-    """Add an op to the table and return a function that applies it to Values.
-
-    ``forward(a[, b])`` computes the number, ``rule(a[, b], out)`` returns one local
-    derivative per input (write it with arithmetic and the functions of this module, such as
-    ``sigmoid`` or ``exp``, so that it also works on Values for higher derivatives), and
-    ``formulas`` is the same rule as text in the names ``a``, ``b`` and ``out``, one per
-    input. The op then works with ``backward``, ``draw``, ``explain`` and ``gradcheck`` like
-    a built-in. Defining a name twice is an error unless ``replace=True``; built-in ops are
-    never replaced.
-
-    >>> from autograd import Value
-    >>> softplus2 = define_op("softplus2", lambda a: math.log1p(math.exp(a)),
-    ...                       lambda a, out: (sigmoid(a),), "sigmoid(a)")
-    >>> y = softplus2(Value(0.0, label="x"))
-    >>> y.backward()
-    >>> y.parents[0].grad
-    0.5
-    >>> print(OPS["softplus2"])
-    softplus2: ∂out/∂a = sigmoid(a)
-    >>> del OPS["softplus2"]
-    """
-    from autograd.formula import names, parse  # formula.py imports this module
-
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"an op name must be an identifier such as 'softplus2', got {name!r}")
-    if name in BUILT_IN:
-        raise ValueError(f"{name!r} is a built-in op and cannot be redefined; choose another name")
-    if name in OPS and not replace:
-        raise ValueError(
-            f"an op named {name!r} is already defined; pass replace=True to redefine it"
-        )
-    if not callable(forward) or not callable(rule):
-        raise TypeError("forward and rule must be functions")
-    texts = (formulas,) if isinstance(formulas, str) else tuple(formulas)
-    if not 1 <= len(texts) <= 2:
-        raise ValueError(f"{name}: give one formula per input (1 or 2), got {len(texts)}")
-    allowed = ("a", "b")[: len(texts)] + ("out",)
-    for i, text in enumerate(texts):
-        parse(text)  # raises FormulaError with the column of the problem
-        unknown = [n for n in names(text) if n not in allowed]
-        if unknown:
-            raise ValueError(
-                f"{name}: formula {i} {text!r} uses {', '.join(unknown)}; "
-                f"it may use only {', '.join(allowed)}"
-            )
-    for what, fn, n in (("forward", forward, len(texts)), ("rule", rule, len(texts) + 1)):
-        if not _accepts(fn, n):
-            raise TypeError(f"{name}: {what} must take {n} argument(s), to match the formulas")
-    op = Op(name, symbol or name, forward, rule, texts, domain=domain)
-    _check_formulas_match_rule(op)
-    OPS[name] = op
-    return OpFunction(op)
-
-
-_PROBES = (0.37, 1.3, -0.8, 2.1)
-
-
-def _check_formulas_match_rule(op: Op) -> None:
-    # Drawings and explanations show the formula text while backward uses the rule, so a
-    # formula that disagrees with its rule would teach a wrong derivative: compare them at
-    # a few points inside the op's domain.
-    from autograd.formula import evaluate  # formula.py imports this module
-
-    n = op.arity
-    points = [(a,) for a in _PROBES] if n == 1 else [(a, b) for a in _PROBES for b in _PROBES]
-    for point in points:
-        try:
-            if op.domain is not None and op.domain(*point):
-                continue
-            out = float(op.forward(*point))
-            rule = [float(g) for g in op.rule(*point, out)]
-        except (ArithmeticError, ValueError):
-            continue
-        if len(rule) != n:
-            raise TypeError(f"{op.name}: its rule gave {len(rule)} local derivative(s) for "
-                            f"{n} input(s); it must give one per input")
-        where = ", ".join(f"{k}={v!r}" for k, v in zip("ab", point))
-        for i, (text, expected) in enumerate(zip(op.formulas, rule)):
-            try:
-                said = float(evaluate(text, {**dict(zip("ab", point)), "out": out}))
-            except (ArithmeticError, ValueError):
-                continue
-            if not math.isclose(said, expected, rel_tol=1e-9, abs_tol=1e-12):
-                raise ValueError(
-                    f"{op.name}: formula {i} {text!r} gives {said!r} at {where} but the rule "
-                    f"gives {expected!r}; the text must say what the rule computes"
-                )
-
-
-def _accepts(fn: Callable[..., Any], n: int) -> bool:
-    import inspect
-
-    try:
-        inspect.signature(fn).bind(*range(n))
-    except TypeError:
-        return False
-    except ValueError:  # no signature (some built-ins): trust the caller
-        return True
-    return True
+"""The names of the ops that ship with the engine; `autograd.define_op` never replaces them."""

@@ -9,10 +9,19 @@ micrograd's numbers; ``rng=random.Random(seed)`` gives an isolated, reproducible
 Weights can be set from nested lists in PyTorch's layout: per layer a matrix with one row
 per neuron (one column per input) and a list of biases.
 
+A network reads as one in its graph. Called on numbers, a model makes one input Value per
+input, labelled ``x1 ... xn`` and shared by every first-layer neuron, so ∂out/∂x1 is one
+``.grad``; Values passed in are used as they are. Each neuron labels its weighted sum and its
+activation under its name: ``layer1.neuron2.z`` and ``layer1.neuron2.a`` in an MLP (a linear
+neuron's output is its weighted sum, ``.z``).
+
 >>> model = MLP.from_weights([([[0.2, 0.4], [0.1, 0.6]], [0.3, 0.5]), ([[0.7, 0.9]], [0.2])],
 ...                          output_activation="sigmoid")
->>> round(model([1.0, 2.0]).data, 6)
-0.938774
+>>> out = model([1.0, 2.0])
+>>> round(out.data, 6), out.label, out.parents[0].label
+(0.938774, 'layer2.neuron1.a', 'layer2.neuron1.z')
+>>> [v.label for v in out.parents[0].parents[1:-1:2]]
+['layer1.neuron1.a', 'layer1.neuron2.a']
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 from autograd import Value, dot
+from nn import torch_bridge
 from nn.module import Module
 
 Input = Union[Value, float]  # noqa: UP007 (a runtime alias: Python 3.10 needs Union here)
@@ -56,20 +66,49 @@ def _check_inputs(module: Module, x: Sequence[Input], n: int) -> None:
         raise ValueError(f"{type(module).__name__} takes {n} inputs, got {got}")
 
 
+def _inputs(module: Module, x: Sequence[Input], n: int) -> list[Value]:
+    # One leaf per number, labelled by its position (x1, x2, ...); Values as they are.
+    _check_inputs(module, x, n)
+    return [v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x, 1)]
+
+
 def _number(x: Any, where: str) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
         raise ValueError(f"{where} must be a finite number, got {x!r}")
     return float(x)
 
 
-class Neuron(Module):
+class _Dense(Module):
+    # What Neuron, Layer and MLP share: they are fully connected layers of neurons.
+
+    def dense_layers(self) -> list[torch_bridge.DenseLayer]:
+        """The model as fully connected layers ``(nin, W, b, activation)``.
+
+        >>> Layer(2, 1, "tanh").dense_layers()[0][::3]
+        (2, 'tanh')
+        """
+        raise NotImplementedError
+
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Module`` in float64 with the same weights (needs torch;
+        see `nn.torch_bridge`).
+
+        >>> Neuron(2).to_torch()[0].in_features
+        2
+        """
+        return torch_bridge.to_torch(self)
+
+
+class Neuron(_Dense):
     """``act(b + Σ wi*xi)`` for ``nin`` inputs; ``activation`` is relu, tanh, sigmoid or
-    linear. ``nonlin=True/False`` is accepted as in micrograd (relu / linear).
+    linear. ``nonlin=True/False`` is accepted as in micrograd (relu / linear). Its weighted
+    sum is labelled ``z`` and its activation ``a`` (in a Layer: ``neuron2.z``, ...).
 
     >>> n = Neuron(2, activation="linear")
     >>> n.set_weights(([1.0, -2.0], 0.5))
-    >>> n([3.0, 1.0]).data
-    1.5
+    >>> out = n([3.0, 1.0])
+    >>> out.data, out.label, [x.label for x in out.parents[1:-1:2]]
+    (1.5, 'z', ['x1', 'x2'])
     >>> n([3.0])
     Traceback (most recent call last):
     ...
@@ -86,12 +125,24 @@ class Neuron(Module):
         draw = rng.uniform if rng is not None else random.uniform
         self.w = [Value(draw(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
-        self._label_parameters()
+        self._label()
 
     def __call__(self, x: Sequence[Input]) -> Value:
-        _check_inputs(self, x, len(self.w))
-        act = dot(self.w, x, self.b)  # b + w1*x1 + ... as one node, in micrograd's order
-        return ACTIVATIONS[self.activation](act)
+        return self._forward(_inputs(self, x, len(self.w)))
+
+    def _forward(self, x: list[Value]) -> Value:
+        z = dot(self.w, x, self.b)  # b + w1*x1 + ... as one node, in micrograd's order
+        z.label = self._z_label
+        if self.activation == "linear":
+            return z
+        a = ACTIVATIONS[self.activation](z)
+        a.label = self._a_label
+        return a
+
+    def _label(self, prefix: str = "") -> None:
+        for name, p in self.named_parameters():
+            p.label = prefix + name
+        self._z_label, self._a_label = prefix + "z", prefix + "a"
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``w1, w2, ..., b``: the weight of each input, then the bias.
@@ -106,6 +157,15 @@ class Neuron(Module):
         {'type': 'Neuron', 'nin': 3, 'activation': 'tanh'}
         """
         return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
+
+    def dense_layers(self) -> list[torch_bridge.DenseLayer]:
+        """A layer of one neuron.
+
+        >>> Neuron(2, "linear", rng=random.Random(0)).dense_layers()[0][2:]
+        ([0.0], 'linear')
+        """
+        w, b = self.get_weights()
+        return [(len(self.w), [w], [b], self.activation)]
 
     def get_weights(self) -> tuple[list[float], float]:
         """``([w1, w2, ...], b)`` as numbers.
@@ -143,13 +203,13 @@ class Neuron(Module):
         return f"{name}Neuron({len(self.w)})"
 
 
-class Layer(Module):
+class Layer(_Dense):
     """``nout`` neurons that all see the same ``nin`` inputs. With one neuron it returns a
     single Value (as micrograd's does), otherwise a list.
 
     >>> layer = Layer(3, 2, rng=random.Random(0))
-    >>> len(layer([1.0, 2.0, 3.0]))
-    2
+    >>> [v.label for v in layer([1.0, 2.0, 3.0])]
+    ['neuron1.a', 'neuron2.a']
     >>> Layer(3, 1)([1.0, 2.0, 3.0]).op
     'relu'
     """
@@ -160,28 +220,26 @@ class Layer(Module):
     ) -> None:
         self.nin = nin
         self.neurons = [Neuron(nin, activation, rng, nonlin) for _ in range(nout)]
-        self._label_parameters()
+        self._label()
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
-        _check_inputs(self, x, self.nin)
-        out = [n(x) for n in self.neurons]
+        out = self._forward(_inputs(self, x, self.nin))
         return out[0] if len(out) == 1 else out
+
+    def _forward(self, x: list[Value]) -> list[Value]:
+        return [n._forward(x) for n in self.neurons]
 
     @property
     def activation(self) -> str:
         return self.neurons[0].activation if self.neurons else "linear"
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        """``neuron<j>.<name>`` for neuron j (counting from 1).
+    def named_children(self) -> list[tuple[str, Module]]:
+        """``neuron<j>`` for neuron j (counting from 1): its parameters are ``neuron<j>.w1``...
 
         >>> [name for name, _ in Layer(1, 2).named_parameters()]
         ['neuron1.w1', 'neuron1.b', 'neuron2.w1', 'neuron2.b']
         """
-        return [
-            (f"neuron{j}.{name}", p)
-            for j, n in enumerate(self.neurons, 1)
-            for name, p in n.named_parameters()
-        ]
+        return [(f"neuron{j}", n) for j, n in enumerate(self.neurons, 1)]
 
     def describe(self) -> dict[str, Any]:
         """>>> Layer(3, 2).describe()
@@ -189,6 +247,14 @@ class Layer(Module):
         """
         return {"type": "Layer", "nin": self.nin, "nout": len(self.neurons),
                 "activation": self.activation}
+
+    def dense_layers(self) -> list[torch_bridge.DenseLayer]:
+        """This layer: ``(nin, W, b, activation)``.
+
+        >>> Layer(1, 2, "tanh").dense_layers()[0][2:]
+        ([0.0, 0.0], 'tanh')
+        """
+        return [(self.nin, *self.get_weights(), self.activation)]
 
     def get_weights(self) -> tuple[list[list[float]], list[float]]:
         """``(W, b)``: W has one row per neuron, one column per input.
@@ -230,15 +296,16 @@ class Layer(Module):
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
 
 
-class MLP(Module):
+class MLP(_Dense):
     """Layers of sizes ``nouts`` after ``nin`` inputs: ``activation`` on the hidden layers,
     ``output_activation`` on the last (micrograd's defaults: relu, linear).
 
     >>> model = MLP(2, [16, 16, 1], rng=random.Random(1))
     >>> len(model.parameters())
     337
-    >>> model([1.0, -1.0]).op
-    'dot'
+    >>> out = model([1.0, -1.0])
+    >>> out.op, out.label
+    ('dot', 'layer3.neuron1.z')
     """
 
     def __init__(
@@ -254,7 +321,7 @@ class MLP(Module):
             for i in range(len(nouts))
         ]
         self.nin = nin
-        self._label_parameters()
+        self._label()
 
     @classmethod
     def from_weights(
@@ -276,23 +343,18 @@ class MLP(Module):
         return model
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
-        _check_inputs(self, x, self.nin)
-        out: Any = x
+        out = _inputs(self, x, self.nin)
         for layer in self.layers:
-            out = layer([out] if isinstance(out, Value) else out)
-        return out
+            out = layer._forward(out)
+        return out[0] if len(out) == 1 else out
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        """``layer<i>.neuron<j>.w<k>`` and ``layer<i>.neuron<j>.b`` (counting from 1).
+    def named_children(self) -> list[tuple[str, Module]]:
+        """``layer<i>`` (counting from 1): parameters ``layer<i>.neuron<j>.w<k>``, ``...b``.
 
         >>> [name for name, _ in MLP(1, [1, 1]).named_parameters()]
         ['layer1.neuron1.w1', 'layer1.neuron1.b', 'layer2.neuron1.w1', 'layer2.neuron1.b']
         """
-        return [
-            (f"layer{i}.{name}", p)
-            for i, layer in enumerate(self.layers, 1)
-            for name, p in layer.named_parameters()
-        ]
+        return [(f"layer{i}", layer) for i, layer in enumerate(self.layers, 1)]
 
     def describe(self) -> dict[str, Any]:
         """>>> MLP(2, [3, 1], output_activation="sigmoid").describe()
@@ -300,6 +362,14 @@ class MLP(Module):
         """
         return {"type": "MLP", "sizes": [self.nin] + [len(la.neurons) for la in self.layers],
                 "activations": [la.activation for la in self.layers]}
+
+    def dense_layers(self) -> list[torch_bridge.DenseLayer]:
+        """One ``(nin, W, b, activation)`` per layer.
+
+        >>> [(nin, act) for nin, _, _, act in MLP(2, [3, 1]).dense_layers()]
+        [(2, 'relu'), (3, 'linear')]
+        """
+        return [d for layer in self.layers for d in layer.dense_layers()]
 
     def get_weights(self) -> list[tuple[list[list[float]], list[float]]]:
         """One ``(W, b)`` per layer, the form `set_weights` and `from_weights` take.

@@ -2,7 +2,8 @@
 
 A parameter's name says where it sits, e.g. ``layer1.neuron2.w1`` (layer 1, neuron 2, the
 weight of input 1) or ``layer1.neuron2.b`` (its bias). The names also become the
-parameters' labels, so a drawn graph or an explanation says which weight it is talking about.
+parameters' labels, so a drawn graph or an explanation says which weight it is talking about;
+the values a part computes are labelled under the same name (``layer1.neuron2.z``).
 
 State is plain data: ``state_dict()`` maps each name to a float, and ``save``/``load`` write
 and read it as JSON (never pickle). Loading checks everything first and only then assigns,
@@ -41,20 +42,31 @@ class StateError(ValueError):
 class Module:
     """Base of Neuron, Layer and MLP: parameters, their names, gradients and saved state.
 
-    Subclasses define ``named_parameters()`` (micrograd's order: layer by layer, neuron by
-    neuron, weights then bias) and ``describe()`` (the shape, checked when loading).
+    Subclasses define ``named_children()`` (their parts, by name) or ``named_parameters()``
+    (micrograd's order: layer by layer, neuron by neuron, weights then bias), and
+    ``describe()`` (the shape, checked when loading).
 
     >>> Module().parameters()
     []
     """
 
+    def named_children(self) -> list[tuple[str, Module]]:
+        """``(name, part)`` pairs: the modules this one is made of, in order.
+
+        >>> Module().named_children()
+        []
+        """
+        return []
+
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """``(name, parameter)`` pairs in micrograd's order.
+        """``(name, parameter)`` pairs in micrograd's order: each part's, under its name
+        (``layer1.`` + ``neuron2.`` + ``w1``).
 
         >>> Module().named_parameters()
         []
         """
-        return []
+        return [(f"{name}.{sub}", p) for name, child in self.named_children()
+                for sub, p in child.named_parameters()]
 
     def parameters(self) -> list[Value]:
         """The parameters in micrograd's order: layer by layer, neuron by neuron, weights
@@ -85,22 +97,12 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
-    def to_torch(self) -> Any:
-        """An equivalent ``torch.nn.Module`` in float64 with the same weights (needs torch;
-        see `nn.torch_bridge`).
-
-        >>> from nn import Neuron
-        >>> Neuron(2).to_torch()[0].in_features
-        2
-        """
-        from nn.torch_bridge import to_torch
-
-        return to_torch(self)
-
-    def _label_parameters(self) -> None:
-        # Each parameter's label is its name, so that drawings read like the model.
-        for name, p in self.named_parameters():
-            p.label = name
+    def _label(self, prefix: str = "") -> None:
+        # Names become labels, so that drawings read like the model: each part is labelled
+        # under its name in the whole ("layer1.neuron2."); a part that holds parameters
+        # (a Neuron) labels them, and the values it computes, after that prefix.
+        for name, child in self.named_children():
+            child._label(f"{prefix}{name}.")
 
     # ---- state ----------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
-"""`backprop-lab demo`: its numbers against plain-float arithmetic, its SVG, and no `dot`."""
+"""`backprop-lab demo`: its numbers against plain-float arithmetic, its SVG, no `dot`, and
+its progress bar: a tqdm bar on a terminal, two plain lines in a log."""
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -12,7 +14,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from nn.examples import STUDENT_WEIGHTS
+from autograd.cli import main
+from autograd.cli.demo import LEARNING_RATE
+from autograd.cli.demo import run_demo as run_demo_in_process
+from nn.data import students
+from nn.examples import STUDENT_WEIGHTS, student_network
+from nn.losses import bce
+from nn.optim import SGD
 
 
 def run_demo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -65,3 +73,66 @@ def test_demo_without_dot_still_runs_and_says_how(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "apt-get install graphviz" in done.stdout and "they agree" in done.stdout
     assert not (tmp_path / "g.svg").exists()
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as tqdm asks."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def losses_by_training(steps: int) -> list[float]:
+    # The demo's training written out again: mean BCE over the six students, SGD.
+    model = student_network()
+    X, Y = students()
+    optimizer = SGD(model.parameters(), lr=LEARNING_RATE)
+    losses = []
+    for _ in range(steps):
+        loss = bce([model(x) for x in X], Y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.data)
+    return losses
+
+
+def test_a_log_gets_no_bar_and_the_first_and_final_loss(tmp_path):
+    done = run_demo("--out", str(tmp_path / "g.svg"), "--steps", "40")
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stdout and "it/s" not in done.stdout and "step/s" not in done.stdout
+    match = re.search(r"loss ([0-9.]+) at the first step, ([0-9.]+) after 40 steps", done.stdout)
+    assert match, done.stdout
+    losses = losses_by_training(40)
+    assert float(match[1]) == pytest.approx(losses[0], abs=5e-5)
+    assert float(match[2]) == pytest.approx(losses[-1], abs=5e-5)
+    assert losses[-1] < losses[0]
+
+
+def test_a_terminal_gets_a_tqdm_bar_then_the_final_loss(tmp_path):
+    screen = Terminal()
+    assert run_demo_in_process(tmp_path / "g.svg", steps=25, stream=screen) == 0
+    text = screen.getvalue()
+    bar, summary = text[text.index("5. Training"):text.index("accuracy")].split("\n")[1:3]
+    assert bar.startswith("\r") and "100%" in bar and "25/25" in bar and "step/s" in bar
+    final = f"{losses_by_training(25)[-1]:.4f}"
+    assert bar.endswith(f"loss {final}]")  # the bar shows the loss as it falls
+    assert summary.endswith(f", {final} after 25 steps")
+
+
+@pytest.mark.parametrize("steps", ["0", "-3", "many"])
+def test_steps_below_one_are_refused_without_a_traceback(steps, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--steps", steps])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "--steps" in err and "Traceback" not in err
+
+
+def test_an_interrupted_demo_says_so_without_a_traceback(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("autograd.cli.demo_command", interrupted)
+    assert main(["demo"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"

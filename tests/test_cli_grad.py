@@ -8,6 +8,7 @@ import math
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 
 import pytest
 from conftest import central_difference
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd.cli import main
+from autograd.cli.grad import UsageError, differentiate
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -118,3 +120,18 @@ def test_help_on_every_command():
     for args in (["--help"], ["grad", "--help"], ["demo", "--help"]):
         done = run_cli(*args)
         assert done.returncode == 0 and "usage:" in done.stdout
+
+
+def test_the_console_script_and_python_m_run_the_same_main():
+    (script,) = entry_points(group="console_scripts", name="backprop-lab")
+    assert script.value == "autograd.cli:main" and script.load() is main
+    done = run_cli("grad", "x*x", "--at", "x=3")
+    assert done.returncode == 0 and done.stdout == "f = x*x = 9\n∂f/∂x = 6\n"
+
+
+def test_differentiate_is_usable_without_the_command_line():
+    root, variables = differentiate("w * x", {"w": 0.5, "x": 2.0}, wrt=["x"])
+    assert root.label == "f" and root.data == 1.0 and list(variables) == ["x"]
+    assert variables["x"].grad == 0.5
+    with pytest.raises(UsageError, match="no value for 'x'"):
+        differentiate("w * x", {"w": 0.5})

@@ -9,8 +9,8 @@ import pytest
 from conftest import central_difference
 from test_ops_table import valid_points
 
-from autograd import OPS, DomainError, Value
-from autograd.ops import BUILT_IN, define_op, sigmoid
+from autograd import OPS, DomainError, Value, define_op
+from autograd.ops import BUILT_IN, sigmoid
 from autograd.replay import compile, compile_graph
 from autograd.value import apply, dot
 

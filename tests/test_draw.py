@@ -414,3 +414,14 @@ def test_a_variadic_op_gets_one_derivative_per_input():
     found = parts(svg_of(draw(z)))
     assert in_order(found["v3"], ["∂z/∂w1", "= x1 = 2"], ["∂z/∂x1", "= w1 = 0.5"],
                     ["∂z/∂b", "= 1"], ["z", "= b + w1·x1", "data 1.1", "grad 0"])
+
+
+def test_the_readme_picture_is_the_student_network_as_drawn_today():
+    from pathlib import Path
+
+    picture = Path(__file__).parent.parent / "notebooks" / "pictures" / "student_network.svg"
+    net = student_forward()
+    net["L"].backward()
+    fresh = parts(svg_of(draw(net["L"])))
+    committed = parts(ET.fromstring(picture.read_bytes()))
+    assert committed == fresh, "regenerate it: see the README's picture"

@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 from conftest import central_difference
 
-from autograd import OPS, DomainError, Value, grad, hessian, hvp, no_grad
-from autograd.ops import define_op, exp
+from autograd import OPS, DomainError, Value, define_op, grad, hessian, hvp, no_grad
+from autograd.ops import exp
 from autograd.value import apply
 
 

@@ -2,34 +2,28 @@
 
 Forward pass for the first student, the loss, ``backward()``, ∂L/∂w1 explained path by path
 and checked three ways (the engine, the article's formula on plain floats, central
-differences), the graph as SVG, then training on all six students with a progress bar.
+differences), the graph as SVG, then training on all six students with a progress bar
+(tqdm, on a terminal only; logs get the loss before and after training).
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from autograd import explain
+from tqdm import tqdm
+
 from autograd.draw import DotMissingError, render
+from autograd.explain import explain
 from nn.data import students
 from nn.examples import student_forward, student_network
 from nn.losses import bce
 from nn.optim import SGD
 
 LEARNING_RATE = 0.05
-
-
-def _progress(step: int, total: int, loss: float, out: TextIO, width: int = 30) -> None:
-    # One line redrawn in place on a terminal; a line per tenth of the run elsewhere (logs).
-    done = width * step // total
-    line = f"  [{'█' * done}{'·' * (width - done)}] step {step:>4}/{total}  loss {loss:.4f}"
-    if out.isatty():
-        print("\r" + line, end="\n" if step == total else "", file=out, flush=True)
-    elif step % max(1, total // 10) == 0 or step == total:
-        print(line, file=out)
 
 
 def _loss_at_w1(w1: float) -> float:
@@ -40,17 +34,22 @@ def _loss_at_w1(w1: float) -> float:
 
 
 def run_demo(out: str | Path = "student_network.svg", steps: int = 300,
-             stream: TextIO = sys.stdout) -> int:
-    """Run the demo, writing the graph to ``out``; returns the exit status (0).
+             stream: TextIO | None = None) -> int:
+    """Run the demo, writing the graph to ``out`` and the text to ``stream`` (default: standard
+    output); returns the exit status (0, or 1 if the three gradients disagree).
 
     >>> import io, tempfile, os
     >>> text = io.StringIO()
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     run_demo(os.path.join(tmp, "g.svg"), steps=20, stream=text)
     0
-    >>> "∂L/∂w1" in text.getvalue()
+    >>> "∂L/∂w1" in text.getvalue() and "after 20 steps" in text.getvalue()
     True
     """
+    if steps < 1:
+        raise ValueError(f"--steps: training needs at least 1 step, got {steps}")
+    stream = sys.stdout if stream is None else stream
+
     def say(line: str = "") -> None:
         print(line, file=stream)
 
@@ -103,12 +102,20 @@ def run_demo(out: str | Path = "student_network.svg", steps: int = 300,
     model = student_network()
     X, Y = students()
     optimizer = SGD(model.parameters(), lr=LEARNING_RATE)
-    for step in range(1, steps + 1):
-        batch_loss = bce([model(x) for x in X], Y)
-        optimizer.zero_grad()
-        batch_loss.backward()
-        optimizer.step()
-        _progress(step, steps, batch_loss.data, stream)
+    # A bar redrawn in place on a terminal; none in logs, which get the two losses below.
+    bar = tqdm(total=steps, desc="  training", unit="step", file=stream,
+               disable=not stream.isatty(), dynamic_ncols=True)
+    losses = []
+    with bar:
+        for _ in range(steps):
+            batch_loss = bce([model(x) for x in X], Y)
+            optimizer.zero_grad()
+            batch_loss.backward()
+            optimizer.step()
+            losses.append(batch_loss.data)
+            bar.set_postfix_str(f"loss {batch_loss.data:.4f}", refresh=False)
+            bar.update()
+    say(f"  loss {losses[0]:.4f} at the first step, {losses[-1]:.4f} after {steps} steps")
     say("  hours studied  hours of sleep  passed  predicted ŷ")
     correct = 0
     for x, target in zip(X, Y):
@@ -118,3 +125,17 @@ def run_demo(out: str | Path = "student_network.svg", steps: int = 300,
         say(f"  {x[0]:>13g}  {x[1]:>14g}  {target:>6}  {p_value:>11.3f}")
     say(f"  accuracy {correct}/{len(X)}")
     return 0 if agree else 1
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    """``backprop-lab demo``: `run_demo` with the command line's ``--out`` and ``--steps``.
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     demo_command(argparse.Namespace(out=os.path.join(tmp, "g.svg"), steps=2))
+    The student pass/fail network of the first article
+    ...
+      accuracy .../6
+    0
+    """
+    return run_demo(out=args.out, steps=args.steps)
