@@ -1,5 +1,5 @@
-"""The safe formula language: parsing and evaluating small arithmetic formulas, and the
-functions they may call.
+"""The safe formula language: parsing, evaluating and simplifying small arithmetic
+formulas, and the functions they may call.
 
 A formula is parsed with Python's ``ast`` and walked node by node against an explicit
 whitelist: numbers, names given by the caller, ``+ - * / **``, unary minus and plus,
@@ -249,3 +249,97 @@ def _walk(node: ast.expr, variables: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return FUNCTIONS[node.func.id](_walk(node.args[0], variables))
     raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
+
+
+# ---- simplifying: what people leave out when they write a formula -------------------------
+
+
+def constant_of(node: ast.expr) -> float | None:
+    """The number a constant node holds, else None.
+
+    >>> constant_of(parse("2")), constant_of(parse("x"))
+    (2.0, None)
+    """
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    return None
+
+
+def _number_node(x: float) -> ast.expr:
+    if x < 0:
+        return ast.UnaryOp(ast.USub(), ast.Constant(-x))
+    return ast.Constant(x + 0.0)
+
+
+def simplify(tree: ast.expr, constants: Mapping[str, float] = {}) -> ast.expr:  # noqa: B006
+    """Put ``constants`` in for their names and drop what is trivial: ``1·x``, ``x**1``,
+    ``x + 0``, sums and products of numbers; a number factor goes first.
+
+    >>> ast.unparse(simplify(parse("b * a**(b - 1)"), {"b": 2.0}))
+    '2.0 * a'
+    >>> ast.unparse(simplify(parse("1 * x**1 + 0")))
+    'x'
+    """
+    if isinstance(tree, ast.Name):
+        return _number_node(constants[tree.id]) if tree.id in constants else tree
+    if isinstance(tree, ast.Call):
+        return ast.Call(tree.func, [simplify(a, constants) for a in tree.args], [])
+    if isinstance(tree, ast.UnaryOp):
+        inner = simplify(tree.operand, constants)
+        value = constant_of(inner)
+        if isinstance(tree.op, ast.UAdd):
+            return inner
+        if value is not None:
+            return _number_node(-value)
+        if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub):
+            return inner.operand
+        return ast.UnaryOp(ast.USub(), inner)
+    if isinstance(tree, ast.BinOp):
+        return _simplify_binary(tree.op, simplify(tree.left, constants),
+                                simplify(tree.right, constants))
+    return tree
+
+
+def signed_constant_of(node: ast.expr) -> float | None:
+    """The number a node stands for, counting a leading minus: ``-2`` is -2.0.
+
+    >>> signed_constant_of(parse("-2")), signed_constant_of(parse("-x"))
+    (-2.0, None)
+    """
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = constant_of(node.operand)
+        return -inner if inner is not None else None
+    return constant_of(node)
+
+
+def _simplify_binary(op: ast.operator, left: ast.expr, right: ast.expr) -> ast.expr:
+    a, b = signed_constant_of(left), signed_constant_of(right)
+    if a is not None and b is not None:
+        try:
+            folded = {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(op))
+            if isinstance(op, ast.Div) and b != 0 and (a / b).is_integer():
+                folded = a / b
+            if isinstance(op, ast.Pow) and float(b).is_integer() and abs(b) <= 8 and a != 0:
+                folded = a**b
+        except OverflowError:
+            folded = None
+        if folded is not None and math.isfinite(folded):
+            return _number_node(folded)
+    negate = ast.UnaryOp(ast.USub(), right) if a == 0 else None
+    rules: dict[type, list[tuple[bool, ast.expr | None]]] = {
+        ast.Add: [(a == 0, right), (b == 0, left)],
+        ast.Sub: [(b == 0, left), (a == 0, negate)],
+        ast.Mult: [(a == 0 or b == 0, ast.Constant(0.0)), (a == 1, right), (b == 1, left),
+                   (a == -1, ast.UnaryOp(ast.USub(), right)),
+                   (b == -1, ast.UnaryOp(ast.USub(), left))],
+        ast.Div: [(b == 1, left)],
+        ast.Pow: [(b == 1, left), (b == 0, ast.Constant(1.0))],
+    }
+    for applies, result in rules.get(type(op), []):
+        if applies and result is not None:
+            return result
+    if isinstance(op, ast.Mult) and b is not None and a is None:
+        left, right = right, left  # a number factor goes first: 2·x
+    if isinstance(op, ast.Add) and b is not None and b < 0:
+        return ast.BinOp(left, ast.Sub(), _number_node(-b))
+    return ast.BinOp(left, op, right)

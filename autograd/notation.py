@@ -17,12 +17,11 @@ and never ``-0``.
 from __future__ import annotations
 
 import ast
-import math
 import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from autograd.formula import parse
+from autograd.formula import constant_of, parse, signed_constant_of, simplify
 from autograd.ops import OPS, Op
 from autograd.value import Value
 
@@ -92,88 +91,6 @@ def _tree(text: str) -> ast.expr:
     return parse(text)
 
 
-def _constant(node: ast.expr) -> float | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return float(node.value)
-    return None
-
-
-def _number_node(x: float) -> ast.expr:
-    if x < 0:
-        return ast.UnaryOp(ast.USub(), ast.Constant(-x))
-    return ast.Constant(x + 0.0)
-
-
-def simplify(tree: ast.expr, constants: Mapping[str, float] = {}) -> ast.expr:  # noqa: B006
-    """Put ``constants`` in for their names and drop what is trivial: ``1·x``, ``x**1``,
-    ``x + 0``, sums and products of numbers; a number factor goes first.
-
-    >>> write(simplify(parse("b * a**(b - 1)"), {"b": 2.0}))
-    '2·a'
-    >>> write(simplify(parse("step(a) + 0.01 * (1 - step(a))")))
-    'step(a) + 0.01·(1 − step(a))'
-    """
-    if isinstance(tree, ast.Name):
-        return _number_node(constants[tree.id]) if tree.id in constants else tree
-    if isinstance(tree, ast.Call):
-        return ast.Call(tree.func, [simplify(a, constants) for a in tree.args], [])
-    if isinstance(tree, ast.UnaryOp):
-        inner = simplify(tree.operand, constants)
-        value = _constant(inner)
-        if isinstance(tree.op, ast.UAdd):
-            return inner
-        if value is not None:
-            return _number_node(-value)
-        if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub):
-            return inner.operand
-        return ast.UnaryOp(ast.USub(), inner)
-    if isinstance(tree, ast.BinOp):
-        return _simplify_binary(tree.op, simplify(tree.left, constants),
-                                simplify(tree.right, constants))
-    return tree
-
-
-def _signed(node: ast.expr) -> float | None:
-    # The number a node stands for, counting a leading minus.
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _constant(node.operand)
-        return -inner if inner is not None else None
-    return _constant(node)
-
-
-def _simplify_binary(op: ast.operator, left: ast.expr, right: ast.expr) -> ast.expr:
-    a, b = _signed(left), _signed(right)
-    if a is not None and b is not None:
-        try:
-            folded = {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(op))
-            if isinstance(op, ast.Div) and b != 0 and (a / b).is_integer():
-                folded = a / b
-            if isinstance(op, ast.Pow) and float(b).is_integer() and abs(b) <= 8 and a != 0:
-                folded = a**b
-        except OverflowError:
-            folded = None
-        if folded is not None and math.isfinite(folded):
-            return _number_node(folded)
-    negate = ast.UnaryOp(ast.USub(), right) if a == 0 else None
-    rules: dict[type, list[tuple[bool, ast.expr | None]]] = {
-        ast.Add: [(a == 0, right), (b == 0, left)],
-        ast.Sub: [(b == 0, left), (a == 0, negate)],
-        ast.Mult: [(a == 0 or b == 0, ast.Constant(0.0)), (a == 1, right), (b == 1, left),
-                   (a == -1, ast.UnaryOp(ast.USub(), right)),
-                   (b == -1, ast.UnaryOp(ast.USub(), left))],
-        ast.Div: [(b == 1, left)],
-        ast.Pow: [(b == 1, left), (b == 0, ast.Constant(1.0))],
-    }
-    for applies, result in rules.get(type(op), []):
-        if applies and result is not None:
-            return result
-    if isinstance(op, ast.Mult) and b is not None and a is None:
-        left, right = right, left  # a number factor goes first: 2·x
-    if isinstance(op, ast.Add) and b is not None and b < 0:
-        return ast.BinOp(left, ast.Sub(), _number_node(-b))
-    return ast.BinOp(left, op, right)
-
-
 def write(tree: ast.expr, names: Mapping[str, str] = {}, fmt: str = FORMAT) -> str:  # noqa: B006
     """A formula tree as people write it: ``·`` for products, ``−`` for minus, small
     integer powers as superscripts, each name replaced by ``names`` (bracketed as needed).
@@ -190,14 +107,14 @@ def _write(node: ast.expr, names: Mapping[str, str], fmt: str) -> tuple[str, int
     if isinstance(node, ast.Name):
         text = names.get(node.id, node.id)
         return text, _binding(text)
-    value = _constant(node)
+    value = constant_of(node)
     if value is not None:
         return number(value, fmt), _ATOM
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         name = _FUNCTION_NAMES.get(node.func.id, node.func.id)
         return f"{name}({_write(node.args[0], names, fmt)[0]})", _ATOM
     if isinstance(node, ast.UnaryOp):
-        value = _signed(node)
+        value = signed_constant_of(node)
         if value is not None:  # a negative number, written as numbers are: -1
             return number(value, fmt), _NEGATION
         inner, binding = _write(node.operand, names, fmt)
@@ -208,7 +125,7 @@ def _write(node: ast.expr, names: Mapping[str, str], fmt: str) -> tuple[str, int
         right, rb = _write(node.right, names, fmt)
         if isinstance(node.op, ast.Pow):
             left = left if lb == _ATOM else f"({left})"
-            power = _constant(node.right)
+            power = constant_of(node.right)
             if power is not None and power.is_integer() and 2 <= power <= 9:
                 return left + number(power).translate(_SUPERSCRIPT), _POWER
             return f"{left}**{right if rb == _ATOM else f'({right})'}", _POWER
@@ -233,7 +150,7 @@ def render(text: str, names: Mapping[str, str], constants: Mapping[str, float] =
     return write(simplify(_tree(text), constants), names, fmt)
 
 
-def _is_constant(v: Value) -> bool:
+def _isconstant_of(v: Value) -> bool:
     return not v.parents and not v.label
 
 
@@ -257,7 +174,7 @@ def local_formula(node: Value, i: int, name_of: Mapping[Value, str], fmt: str = 
     inputs = op.input_names(n)
     given = dict(zip(inputs, (name_of[p] for p in node.parents)))
     given["out"] = name_of[node]
-    constants = {name: p.data for name, p in zip(inputs, node.parents) if _is_constant(p)}
+    constants = {name: p.data for name, p in zip(inputs, node.parents) if _isconstant_of(p)}
     return render(op.formula(i, n), given, constants, fmt)
 
 

@@ -1,4 +1,6 @@
-"""Time to build the Digraph of a graph and to render it to SVG, for 500 and 5,000 Values.
+"""Time to build the Digraph of a graph and to render it to SVG, for 500 and 5,000 Values;
+and the neuron view of micrograd's MLP(2, [16, 16, 1]) on one sample, beside its ops view
+rendered in the same run.
 
 Run: python benchmarks/draw_time.py
 """
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from autograd import Value, draw, render
 from autograd.graph import topological_order
+from nn import MLP
 
 
 def mlp_like(n_values: int, seed: int = 0) -> Value:
@@ -33,7 +36,24 @@ def mlp_like(n_values: int, seed: int = 0) -> Value:
             return loss
 
 
+def neuron_view_of_an_mlp(repeats: int = 5) -> None:
+    model = MLP(2, [16, 16, 1], rng=random.Random(1337))
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    timings = {}
+    for view in ("neurons", "ops"):
+        best = float("inf")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            draw(loss, view=view, max_nodes=None).pipe(format="svg")
+            best = min(best, time.perf_counter() - t0)
+        timings[view] = best
+    print(f"MLP(2, [16, 16, 1]), one sample: neuron view to SVG {timings['neurons']:.3f} s, "
+          f"ops view {timings['ops']:.3f} s (ratio {timings['neurons'] / timings['ops']:.2f})")
+
+
 def main() -> None:
+    neuron_view_of_an_mlp()
     folder = Path(tempfile.mkdtemp())
     for n in (500, 5000):
         root = mlp_like(n)
