@@ -7,7 +7,7 @@ PIP := $(PY) -m pip -q --disable-pip-version-check
 DOT_HINT := Graphviz's dot program is missing: install it with 'sudo apt-get install graphviz' (or 'brew install graphviz')
 CHROMIUM_HINT := the browser tests need Debian's Chromium at /usr/bin/chromium: install it with 'sudo apt-get install chromium'
 
-.PHONY: demo test lint dot dot-if-possible chromium install-dot install-chromium apt-install clean
+.PHONY: demo test lint dot dot-if-possible chromium install-dot install-chromium apt-install clean notebooks
 
 demo: $(VENV)/demo.stamp dot-if-possible
 	$(VENV)/bin/backprop-lab demo
@@ -54,3 +54,7 @@ apt-install:
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# Re-execute every notebook in place, each from a fresh kernel, so that its saved outputs are current.
+notebooks: $(VENV)/test.stamp dot
+	$(PY) tests/run_notebooks.py notebooks/*.ipynb

@@ -25,6 +25,7 @@ from autograd.notation import (
     FORMAT,
     bracket,
     derivative_name,
+    is_constant,
     is_number,
     local_formula,
     names_map,
@@ -393,8 +394,9 @@ class Step:
             lines.append(
                 f"  to {name}: local {derivative_name(self.name, name)} = {formula}"
                 f"{number(p.local, n)}; sends {number(p.local, n)} · {number(self.grad, n)} = "
-                f"{number(p.contribution, n)}; "
-                f"{bracket(name)}.grad is now {number(p.grad_after, n)}"
+                f"{number(p.contribution, n)}; " + (
+                    "a constant, so its gradient is not shown" if is_constant(p.parent)
+                    else f"{bracket(name)}.grad is now {number(p.grad_after, n)}")
             )
         return "\n".join(lines)
 

@@ -150,7 +150,14 @@ def render(text: str, names: Mapping[str, str], constants: Mapping[str, float] =
     return write(simplify(_tree(text), constants), names, fmt)
 
 
-def _isconstant_of(v: Value) -> bool:
+def is_constant(v: Value) -> bool:
+    """True for a number written in the code: an unlabelled leaf. Drawings and steps show it
+    with no gradient, and formulas put its number in.
+
+    >>> from autograd import Value
+    >>> is_constant(Value(2.0)), is_constant(Value(2.0, label="w"))
+    (True, False)
+    """
     return not v.parents and not v.label
 
 
@@ -174,7 +181,7 @@ def local_formula(node: Value, i: int, name_of: Mapping[Value, str], fmt: str = 
     inputs = op.input_names(n)
     given = dict(zip(inputs, (name_of[p] for p in node.parents)))
     given["out"] = name_of[node]
-    constants = {name: p.data for name, p in zip(inputs, node.parents) if _isconstant_of(p)}
+    constants = {name: p.data for name, p in zip(inputs, node.parents) if is_constant(p)}
     return render(op.formula(i, n), given, constants, fmt)
 
 

@@ -158,7 +158,7 @@ def test_unnamed_values_are_named_by_their_expression():
     found = parts(svg_of(draw(net["L"])))
     names = {texts[texts.index(t)] for texts in found.values() for t in texts}
     assert {"1 − ŷ", "log(1 − ŷ)"} <= names
-    assert "∂log(1 − ŷ)/∂(1 − ŷ)" in names
+    assert {"∂log(1 − ŷ)", "/∂(1 − ŷ)"} <= names  # a long derivative name as a fraction
     assert not any(re.search(r"(^|\W)v\d+\b", t) for t in names)
 
 

@@ -31,6 +31,7 @@ from autograd.notation import (
     MAX_NAME,
     derivative_name,
     expression_name,
+    is_constant,
     is_number,
     local_formula,
     names_map,
@@ -47,6 +48,7 @@ _CHAR_WIDTH = 7.6  # points per character at 14 pt, a fair average for Helvetica
 _LINE_HEIGHT = 17.0
 _LINE = 20  # characters in one line of a derivative before it is broken
 _MAX_FORMULA = 48
+_FRACTION = 14  # a derivative's name longer than this is written over two lines
 
 
 @dataclass
@@ -77,7 +79,7 @@ def roles(order: list[Value], root: Value) -> dict[Value, str]:
             found[v] = "root"
         elif v.parents:
             found[v] = "intermediate"
-        elif not v.label:
+        elif is_constant(v):
             found[v] = "constant"
         elif v in read_as_input or _INPUT_LABEL.match(v.label):
             found[v] = "input"
@@ -99,7 +101,7 @@ def hidden_constants(order: list[Value]) -> set[Value]:
     for v in order:
         op = OPS.get(v.op)
         for i, p in enumerate(v.parents):
-            if op is not None and i in op.constant_inputs and not p.parents and not p.label:
+            if op is not None and i in op.constant_inputs and is_constant(p):
                 hidden.add(p)
             else:
                 used_elsewhere.add(p)
@@ -162,10 +164,14 @@ def _made_as(v: Value, name_of: Mapping[Value, str], fmt: str) -> str:
 def _edge_lines(name: str, formula: str, value: str) -> list[str]:
     # "∂z1/∂w1", "= x1 = 2": a derivative over lines short enough to stay narrow; a
     # formula too long to read (a product along many folded ops) is left out.
+    head = [name]
+    if len(name) > _FRACTION and "/∂" in name:  # as a fraction: ∂(long child) over /∂parent
+        cut = name.index("/∂")
+        head = [name[:cut], name[cut:]]
     if not formula or formula == value or len(formula) > _MAX_FORMULA:
-        return [name, f"= {value}"]
+        return [*head, f"= {value}"]
     rest = f"= {formula} = {value}"
-    return [name, rest] if len(rest) <= _LINE else [name, f"= {formula}", f"= {value}"]
+    return [*head, rest] if len(rest) <= _LINE else [*head, f"= {formula}", f"= {value}"]
 
 
 def _local_text(child: Value, i: int, name_of: Mapping[Value, str], fmt: str) -> str:
@@ -226,8 +232,8 @@ def _table(node: _Node, direction: str) -> str:
     # or one cell (top to bottom) per incoming derivative, each the port its edge enters.
     info = "<br/>".join(node.lines)
     cells = [
-        f'<td port="{port}" bgcolor="{style.DERIVATIVE}" '
-        f'sides="{"t" if direction == "LR" else "b"}" border="1">{"<br/>".join(lines)}</td>'
+        f'<td port="{port}" bgcolor="{style.DERIVATIVE}" cellpadding="4" '
+        f'sides="{"t" if direction == "LR" else "lrb"}" border="1">{"<br/>".join(lines)}</td>'
         for port, lines in node.inputs
     ]
     table = '<table border="0" cellborder="0" cellspacing="0" cellpadding="3">'

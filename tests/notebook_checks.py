@@ -1,0 +1,624 @@
+"""What each notebook must show, checked from outside the lesson.
+
+`CHECKS` maps a notebook's name to the sources of the cells that `tests/test_notebooks.py`
+appends to it, in memory, after `PRELUDE`. They run in the notebook's kernel once the
+lesson has run, so they read its variables; they never change the notebook's file.
+
+Each check is a function run as soon as it is defined (``@check``) and compares a number the
+notebook shows with an independent oracle, computed in the check from the lesson's stated
+inputs: central finite differences on plain floats, sympy, PyTorch in float64, or a hand
+formula on plain floats. The lesson's own side-by-side columns are checked against those
+oracles too, never used as one. A check's names stay inside its function, so the lesson's
+variables are the same for every check; a cell without ``@check`` defines oracles for the
+checks after it.
+"""
+
+from __future__ import annotations
+
+PRELUDE = '''\
+# Helpers for the checks that follow.
+import math
+
+
+def check(f):
+    """Run the check ``f`` now; its name is the one reported when it fails."""
+    f()
+    return f
+
+
+def agree(actual, expected, rel=1e-12, abs_=0.0, what="a number"):
+    """The notebook's number ``actual`` equals the oracle's ``expected`` within tolerance."""
+    if not math.isclose(actual, expected, rel_tol=rel, abs_tol=abs_):
+        raise AssertionError(f"{what}: the notebook has {actual!r}, the oracle {expected!r}")
+
+
+def central_difference(f, point, i, h=1e-6):
+    """∂f/∂x_i at ``point`` by (f(x + h e_i) − f(x − h e_i)) / 2h, on plain floats."""
+    up, down = list(point), list(point)
+    up[i] += h
+    down[i] -= h
+    return (f(up) - f(down)) / (2 * h)
+
+
+def logistic(z):
+    return 1 / (1 + math.exp(-z))
+
+
+def mlp_on_floats(weights, activations, x):
+    """A network's single output on plain floats: one (W, b) per layer, one row per neuron."""
+    functions = {"relu": lambda z: max(0.0, z), "tanh": math.tanh, "sigmoid": logistic,
+                 "linear": lambda z: z}
+    out = list(x)
+    for (W, b), name in zip(weights, activations):
+        out = [functions[name](sum(w * v for w, v in zip(row, out)) + bias)
+               for row, bias in zip(W, b)]
+    return out[0]
+
+
+def mean_bce(probabilities, targets):
+    return -sum(y * math.log(p) + (1 - y) * math.log(1 - p)
+                for p, y in zip(probabilities, targets)) / len(targets)
+'''
+
+VALUES_AND_THE_CHAIN_RULE = [
+    '''
+@check
+def a_product_records_its_parents_and_the_other_factor():
+    # c = a * b with a = 3, b = -2 (later cells reuse the names a and b)
+    assert c.op == "mul" and c.data == 3.0 * -2.0
+    assert [(p.label, p.data) for p in c.parents] == [("a", 3.0), ("b", -2.0)]
+    assert c.local_grads == (-2.0, 3.0), c.local_grads   # ∂(ab)/∂a = b, ∂(ab)/∂b = a
+''',
+    '''
+@check
+def plain_numbers_mix_with_values():
+    assert (d.data, e.data) == (2 * 3.0 + 1, 1 / -2.0), (d.data, e.data)
+''',
+    '''
+@check
+def the_neuron_on_plain_floats():
+    x_, w_, b_, t_ = 1.5, -0.8, 0.4, 0.5          # the lesson's table
+    agree(z.data, w_ * x_ + b_, what="z")
+    agree(y.data, math.tanh(w_ * x_ + b_), what="y")
+    agree(L.data, (math.tanh(w_ * x_ + b_) - t_) ** 2, what="L")
+''',
+    '''
+@check
+def gradients_against_sympy_and_finite_differences():
+    import sympy as sp
+    xs, ws, bs = sp.symbols("x w b")
+    loss_ = (sp.tanh(ws * xs + bs) - sp.Rational(1, 2)) ** 2
+    at = {xs: sp.Rational(3, 2), ws: sp.Rational(-4, 5), bs: sp.Rational(2, 5)}
+    point = [1.5, -0.8, 0.4]
+
+    def f(p):
+        return (math.tanh(p[1] * p[0] + p[2]) - 0.5) ** 2
+
+    for i, (name, symbol, value) in enumerate([("x", xs, x), ("w", ws, w), ("b", bs, b)]):
+        exact = float(sp.diff(loss_, symbol).subs(at).evalf(30))
+        agree(value.grad, exact, what=f"the engine's ∂L/∂{name}")
+        agree(value.grad, central_difference(f, point, i), rel=1e-6,
+              what=f"the engine's ∂L/∂{name} against finite differences")
+        agree(by_hand[name], exact, what=f"the 'by hand' column, ∂L/∂{name}")
+        agree(numeric[name], exact, rel=1e-6, what=f"the 'finite diff.' column, ∂L/∂{name}")
+''',
+    '''
+@check
+def explain_multiplies_the_local_derivatives_along_the_one_path():
+    y_ = math.tanh(-0.8 * 1.5 + 0.4)
+    expected = {"∂L/∂y": 2 * (y_ - 0.5), "∂y/∂z": 1 - y_ ** 2, "∂z/∂w": 1.5}
+    assert len(why.paths) == 1
+    factors = why.paths[0].factors
+    assert [f.name for f in factors] == list(expected), [f.name for f in factors]
+    for f in factors:
+        agree(f.value, expected[f.name], what=f.name)
+    agree(why.total, 2 * (y_ - 0.5) * (1 - y_ ** 2) * 1.5, what="explain's total")
+''',
+    '''
+@check
+def a_value_used_twice_gets_both_shares_and_leaves_accumulate():
+    # s = a * a with a = 3: ∂s/∂a = a + a = 6 for one backward(), 12 after two
+    assert s.parents[0] is a and s.parents[1] is a
+    assert (first, second) == (2 * 3.0, 2 * (2 * 3.0)), (first, second)
+''',
+]
+
+BACKPROP_STEP_BY_STEP = [
+    '''
+# The students network on plain floats, with the weights the lesson prints.
+weights_as_printed = [0.6, -0.1, 0.1, -0.3, 0.3, 0.2, 0.35, 0.15, 0.1]  # w1 w2 b1 w3 w4 b2 w5 w6 b3
+parameter_names = ["w1", "w2", "b1", "w3", "w4", "b2", "w5", "w6", "b3"]
+
+
+def students_on_floats(p, x=(2.0, 5.0)):
+    w1_, w2_, b1_, w3_, w4_, b2_, w5_, w6_, b3_ = p
+    z1_ = w1_ * x[0] + w2_ * x[1] + b1_
+    z2_ = w3_ * x[0] + w4_ * x[1] + b2_
+    h1_, h2_ = max(0.0, z1_), max(0.0, z2_)
+    z3_ = w5_ * h1_ + w6_ * h2_ + b3_
+    y_hat_ = logistic(z3_)
+    return dict(z1=z1_, h1=h1_, z2=z2_, h2=h2_, z3=z3_, y_hat=y_hat_, L=-math.log(1 - y_hat_))
+''',
+    '''
+@check
+def the_forward_pass_on_plain_floats_and_in_the_article():
+    assert list(X[0]) == [2.0, 5.0] and Y[0] == 0
+    for key, value in students_on_floats(weights_as_printed).items():
+        agree(net[key].data, value, what=f"the engine's {key}")
+        agree(by_hand[key], value, what=f"the 'by hand' column, {key}")
+    # the first article: ŷ ≈ 0.633 ("about 63.3%") and Loss₁ ≈ 1.002 (natural log)
+    assert (round(net["y_hat"].data, 3), round(L.data, 3)) == (0.633, 1.002)
+''',
+    '''
+@check
+def backward_steps_go_in_the_order_the_text_describes():
+    from autograd import backward_steps
+    from nn.examples import student_forward
+    steps_ = backward_steps(student_forward((2.0, 5.0), 0)["L"])
+    names = [s.name.replace("−", "-") for s in steps_]     # either minus sign
+    assert names == ["L", "log(1 - ŷ)", "1 - ŷ", "ŷ", "z3", "h2", "z2", "h1", "z1"], names
+    assert next(steps, None) is None, "the lesson runs every step"
+    assert (step.number, step.name) == (9, "z1"), "the last step the lesson shows is z1's"
+    for name in parameter_names:
+        assert net[name].grad == fresh[name].grad, f"the steps and backward() differ on {name}"
+''',
+    '''
+@check
+def gradients_against_pytorch_finite_differences_and_the_articles_formula():
+    import torch
+    t = torch.tensor(weights_as_printed, dtype=torch.float64, requires_grad=True)
+    w1_, w2_, b1_, w3_, w4_, b2_, w5_, w6_, b3_ = t
+    h1_ = torch.relu(w1_ * 2.0 + w2_ * 5.0 + b1_)
+    h2_ = torch.relu(w3_ * 2.0 + w4_ * 5.0 + b2_)
+    (-torch.log(1 - torch.sigmoid(w5_ * h1_ + w6_ * h2_ + b3_))).backward()
+
+    def f(p):
+        return students_on_floats(p)["L"]
+
+    for i, name in enumerate(parameter_names):
+        expected = t.grad[i].item()
+        agree(net[name].grad, expected, what=f"∂L/∂{name} against PyTorch")
+        agree(net[name].grad, central_difference(f, weights_as_printed, i), rel=1e-6,
+              what=f"∂L/∂{name} against finite differences")
+        agree(article[name], expected, what=f"the 'article formula' column, ∂L/∂{name}")
+    agree(numeric, central_difference(f, weights_as_printed, 0), rel=1e-6,
+          what="the lesson's finite difference for w1")
+''',
+    '''
+@check
+def the_path_of_w1_is_the_articles_formula():
+    y_hat_ = logistic(0.35 * 0.8 + 0.15 * 1.1 + 0.1)     # z3 = w5·h1 + w6·h2 + b3
+    assert len(why.paths) == 1
+    factors = why.paths[0].factors
+    names = [f.name for f in factors]
+    assert names == ["∂L/∂ŷ", "∂ŷ/∂z3", "∂z3/∂h1", "∂h1/∂z1", "∂z1/∂w1"], names
+    v = [f.value for f in factors]
+    agree(v[0], 1 / (1 - y_hat_), what="∂L/∂ŷ")
+    agree(v[1], y_hat_ * (1 - y_hat_), what="∂ŷ/∂z3")
+    agree(v[0] * v[1], y_hat_ - 0, what="(ŷ − y)")
+    assert v[2:] == [0.35, 1.0, 2.0], v[2:]               # w5 · ReLU'(z1) · x1
+    agree(why.total, (y_hat_ - 0) * 0.35 * 1.0 * 2.0, what="explain's total")
+''',
+]
+
+CHECKING_A_HAND_DERIVED_GRADIENT = [
+    '''
+# The third article's network in PyTorch (float64) and on plain floats, its weights as given.
+def simplenn_on_floats(p):
+    W1_11, W1_12, W1_21, W1_22, b1_1, b1_2, W2_1, W2_2, b2 = p
+    a1 = max(0.0, W1_11 * 1.0 + W1_12 * 2.0 + b1_1)
+    a2 = max(0.0, W1_21 * 1.0 + W1_22 * 2.0 + b1_2)
+    return -math.log(logistic(W2_1 * a1 + W2_2 * a2 + b2))      # y = 1
+
+
+def simplenn_in_torch():
+    import torch
+    weights = dict(W1_11=0.2, W1_12=0.4, W1_21=0.1, W1_22=0.6, b1_1=0.3, b1_2=0.5,
+                   W2_1=0.7, W2_2=0.9, b2=0.2)
+    p = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in weights.items()}
+    inner = {}
+    inner["z1_1"] = p["W1_11"] * 1.0 + p["W1_12"] * 2.0 + p["b1_1"]
+    inner["z1_2"] = p["W1_21"] * 1.0 + p["W1_22"] * 2.0 + p["b1_2"]
+    inner["a1_1"], inner["a1_2"] = torch.relu(inner["z1_1"]), torch.relu(inner["z1_2"])
+    inner["z2"] = p["W2_1"] * inner["a1_1"] + p["W2_2"] * inner["a1_2"] + p["b2"]
+    inner["yhat"] = torch.sigmoid(inner["z2"])
+    loss_ = torch.nn.functional.binary_cross_entropy(
+        inner["yhat"], torch.tensor(1.0, dtype=torch.float64))
+    for v in inner.values():
+        v.retain_grad()
+    loss_.backward()
+    values = {k: v.item() for k, v in inner.items()} | {"L": loss_.item()}
+    grads = {k: v.grad.item() for k, v in (inner | p).items()}
+    return weights, values, grads
+
+
+article_weights, torch_value, torch_grad = simplenn_in_torch()
+
+
+def exact_rows():
+    """The exact value of each row of the lesson's table, in its order."""
+    v, g = torch_value, torch_grad
+    return [v["z1_1"], v["z1_2"], v["a1_1"], v["a1_2"], v["z2"], v["yhat"], v["yhat"], v["L"],
+            g["yhat"], v["yhat"] * (1 - v["yhat"]), g["z2"], g["W2_1"], g["W2_2"],
+            g["a1_1"], g["a1_2"], g["z1_1"], g["z1_2"],
+            g["W1_11"], g["W1_12"], g["W1_21"], g["W1_22"]]
+''',
+    '''
+@check
+def the_weights_are_the_articles():
+    assert given == article_weights, given
+''',
+    '''
+@check
+def every_row_of_the_table_against_pytorch():
+    oracle = exact_rows()
+    assert len(rows) == len(oracle)
+    for (name, engine, exact, _), expected in zip(rows, oracle):
+        agree(engine, expected, abs_=1e-15, what=f"the engine column, {name}")
+        agree(exact, expected, abs_=1e-15, what=f"the 'by hand' column, {name}")
+    for key in ["W1_11", "W1_12", "W1_21", "W1_22", "b1_1", "b1_2", "W2_1", "W2_2", "b2"]:
+        agree(params[key].grad, torch_grad[key], what=f"∂L/∂{key}")
+''',
+    '''
+@check
+def the_verdicts_are_the_slips_the_text_lists():
+    ok, slip = "agrees", "**slip**"
+    assert verdicts == [ok] * 4 + [slip, ok, slip] + [ok] * 6 + [slip] * 8, verdicts
+    for (name, _, _, article), value, verdict in zip(rows, exact_rows(), verdicts):
+        assert (abs(article - value) <= 0.002) == (verdict == "agrees"), name
+''',
+    '''
+@check
+def the_arithmetic_behind_each_slip():
+    says = {name: number for name, _, _, number in rows}
+    # 1. z2 = 0.7·1.3 + 0.9·1.8 + 0.2 = 2.73, not 3.18; σ(2.73) truncated is the article's 0.938
+    agree(torch_value["z2"], 0.7 * 1.3 + 0.9 * 1.8 + 0.2, what="z2")
+    agree(torch_value["z2"], 2.73, what="z2")
+    assert says["z₂ = W₂a₁ + b₂"] == 3.18
+    assert math.floor(logistic(2.73) * 1000) / 1000 == says["ŷ = σ(z₂)"] == 0.938
+    # 2. the later 0.96 is σ(3.18), the wrong z2
+    assert round(logistic(says["z₂ = W₂a₁ + b₂"]), 2) == says["ŷ, in the article's last sentence"]
+    # 4. the stale −0.039936 times W2 gives the article's ∂L/∂a1, about a third too small
+    stale = [round(-0.039936 * given[k], 5) for k in ("W2_1", "W2_2")]
+    assert stale == [says["∂L/∂a₁, neuron 1"], says["∂L/∂a₁, neuron 2"]], stale
+    assert 0.6 < says["∂L/∂a₁, neuron 1"] / torch_grad["a1_1"] < 0.7
+    # 5. ∂L/∂z1 · xᵀ with x = [1, 2]: the second column is twice the first; not so in the article
+    outer = [[round(says[f"∂L/∂z₁, neuron {i}"] * xj, 5) for xj in (1.0, 2.0)] for i in (1, 2)]
+    assert own == outer == [[-0.02796, -0.05592], [-0.03594, -0.07188]], own
+    assert [says["∂L/∂W1_12"], says["∂L/∂W1_22"]] != [outer[0][1], outer[1][1]]
+''',
+    '''
+@check
+def explain_for_W1_12_against_pytorch():
+    agree(why.total, torch_grad["W1_12"], what="explain's total")
+    assert why.paths[0].factors[-1].value == 2.0      # ∂z1_1/∂W1_12 = x2
+''',
+    '''
+@check
+def gradcheck_passes_with_the_right_rules():
+    point = list(article_weights.values())
+    for rep, label in ((report, "the built-in sigmoid"), (my_report, "my_sigmoid")):
+        assert rep, f"gradcheck with {label} should pass"
+        assert [c.name for c in rep.inputs] == list(article_weights)
+        for i, c in enumerate(rep.inputs):
+            agree(c.analytic, torch_grad[c.name], rel=1e-9, what=f"{label}: analytic {c.name}")
+            agree(c.numeric, central_difference(simplenn_on_floats, point, i), rel=1e-6,
+                  what=f"{label}: numeric {c.name}")
+    assert "my_sigmoid" in [c.op for c in my_report.ops]
+    agree(L_mine.data, torch_value["L"], what="the loss with my_sigmoid")
+    for key in article_weights:
+        agree(mine[key].grad, torch_grad[key], rel=1e-9, what=f"∂L/∂{key} with my_sigmoid")
+''',
+    '''
+@check
+def gradcheck_fails_with_the_wrong_rule_and_names_it():
+    assert not bad
+    assert [c.op for c in bad.failed_ops] == ["wrong_sigmoid"]
+    # σ' taken as ŷ instead of ŷ(1 − ŷ): every gradient comes out divided by (1 − ŷ)
+    y_hat_ = torch_value["yhat"]
+    for c in bad.inputs:
+        assert not c.passed, c.name
+        agree(c.analytic, torch_grad[c.name] / (1 - y_hat_), rel=1e-9, what=f"analytic {c.name}")
+    agree(b2_check.analytic, -1.0, rel=1e-9, what="∂L/∂b2 = (ŷ − 1)/(1 − ŷ)")
+''',
+]
+
+TRAINING_AN_MLP = [
+    '''
+@check
+def the_students_network_learns_every_student():
+    students = [((2, 5), 0), ((4, 6), 0), ((6, 7), 1), ((8, 8), 1), ((3, 4), 0), ((7, 6), 1)]
+    targets = [t for _, t in students]
+    assert [tuple(x) for x in X_st] == [x for x, _ in students] and list(y_st) == targets
+    start = [([[0.6, -0.1], [-0.3, 0.3]], [0.1, 0.2]), ([[0.35, 0.15]], [0.1])]
+    at_start = [mlp_on_floats(start, ["relu", "sigmoid"], x) for x, _ in students]
+    agree(history[0], mean_bce(at_start, targets), what="the mean BCE at step 0")
+    now = [mlp_on_floats(model.get_weights(), ["relu", "sigmoid"], x) for x, _ in students]
+    for p, q in zip(probs, now):
+        agree(p, q, what="P(pass)")
+    agree(student_loss, mean_bce(now, targets), what="the final mean BCE")
+    agree(by_hand, mean_bce(now, targets), what="the lesson's mean BCE on plain floats")
+    assert history[-1] < history[0] / 5, (history[0], history[-1])
+    assert [p > 0.5 for p in now] == [t == 1 for t in targets], now
+''',
+    '''
+@check
+def xor_is_learned():
+    points = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    truth = [a ^ b for a, b in points]
+    assert [tuple(x) for x in X_x] == points and list(y_x) == truth
+    now = [mlp_on_floats(xor_model.get_weights(), ["tanh", "sigmoid"], x) for x in points]
+    for p, q in zip(xor_probs, now):
+        agree(p, q, what="P(1)")
+    assert [int(p > 0.5) for p in now] == truth, now
+    assert xor_history[-1] < 0.05 and mean_bce(now, truth) < 0.05, xor_history[-1]
+''',
+    '''
+@check
+def the_moons_model_learns_and_its_loss_is_hinge_plus_l2():
+    assert list(y_m) == [2 * t - 1 for t in y01] and set(y_m) == {-1, 1} and len(X_m) == 100
+    activations = ["relu", "relu", "linear"]
+
+    def loss_on_floats(weights):
+        s = [mlp_on_floats(weights, activations, x) for x in X_m]
+        squares = sum(v * v for W, bias in weights for v in [*sum(W, []), *bias])
+        return sum(max(0.0, 1 - t * si) for si, t in zip(s, y_m)) / len(y_m) + 1e-4 * squares
+
+    start = MLP(2, [16, 16, 1], rng=random.Random(1337)).get_weights()
+    agree(moons_loss[0], loss_on_floats(start), what="the loss at step 0")
+    trained = moons.get_weights()
+    agree(loss.data, loss_on_floats(trained), what="the loss at the trained weights")
+    s = [mlp_on_floats(trained, activations, x) for x in X_m]
+    accuracy = sum((si > 0) == (t > 0) for si, t in zip(s, y_m)) / len(y_m)
+    assert accuracy >= 0.95 and moons_acc[-1] >= 0.95, (accuracy, moons_acc[-1])
+    assert moons_loss[-1] < moons_loss[0] / 10, (moons_loss[0], moons_loss[-1])
+''',
+    '''
+@check
+def moons_gradients_against_pytorch_built_from_the_weights():
+    import torch
+    layers = [(torch.tensor(W, dtype=torch.float64, requires_grad=True),
+               torch.tensor(b_, dtype=torch.float64, requires_grad=True))
+              for W, b_ in moons.get_weights()]
+    h = torch.tensor(X_m, dtype=torch.float64)
+    for k, (W, b_) in enumerate(layers):
+        h = h @ W.T + b_
+        if k < len(layers) - 1:
+            h = torch.relu(h)
+    s = h.squeeze(1)
+    yt = torch.tensor(y_m, dtype=torch.float64)
+    loss_t_ = torch.relu(1 - yt * s).mean() + 1e-4 * sum(
+        (W * W).sum() + (b_ * b_).sum() for W, b_ in layers)
+    loss_t_.backward()
+    expected = []
+    for W, b_ in layers:     # our order: layer by layer, neuron by neuron, weights then bias
+        for j in range(W.shape[0]):
+            expected += W.grad[j].tolist() + [b_.grad[j].item()]
+    ours = [p.grad for p in moons.parameters()]
+    assert len(ours) == len(expected) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1 == 337
+    worst = max(abs(a_ - e_) for a_, e_ in zip(ours, expected))
+    assert worst < 1e-12, worst
+    agree(loss.data, loss_t_.item(), what="the loss")
+    assert max(abs(a_.data - e_) for a_, e_ in zip(scores, s.tolist())) < 1e-12
+    # to_torch() builds the same function
+    exported = torch_moons(torch.tensor(X_m, dtype=torch.float64)).squeeze(1)
+    assert torch.allclose(exported, s, rtol=0, atol=1e-12)
+''',
+]
+
+FROM_ONE_NEURON_TO_DEEPER_NETS = [
+    '''
+@check
+def the_neuron_is_the_maximum_likelihood_logistic_regression():
+    hours_ = [1, 2, 3, 4, 5, 6, 7, 8]
+    passed_ = [0, 0, 1, 0, 1, 0, 1, 1]
+    assert (list(hours), list(passed)) == (hours_, passed_)
+    p = [logistic(B1 * x_ + B0) for x_ in hours_]
+    # at the maximum of the (concave) log-likelihood, its gradient is zero
+    g0 = sum(pi - t for pi, t in zip(p, passed_)) / len(p)
+    g1 = sum((pi - t) * x_ for pi, t, x_ in zip(p, passed_, hours_)) / len(p)
+    assert abs(g0) < 1e-5 and abs(g1) < 1e-5, (g0, g1)
+    agree(b1, B1, rel=1e-6, what="the Newton / IRLS column, B1")
+    agree(b0, B0, rel=1e-6, what="the Newton / IRLS column, B0")
+    agree(neuron([5.0]).data, logistic(B1 * 5.0 + B0), what="the neuron at x = 5")
+''',
+    '''
+@check
+def the_fourth_articles_Z1_and_matrix_form():
+    from nn.examples import five_input_network
+    W0, bias0 = five_input_network().layers[0].get_weights()
+    x_ = (0.5, -1.0, 2.0, 0.0, 1.5)
+    assert tuple(FIVE_INPUT_SAMPLE) == x_
+    for n in (1, 2):
+        for a_ in range(1, 6):       # W<a>,<b> joins input a to neuron b: row b, column a
+            assert sample[f"W{a_},{n}"].data == W0[n - 1][a_ - 1], (a_, n)
+        assert sample[f"Bias_Neuron{n}"].data == bias0[n - 1]
+        z_ = sum(W0[n - 1][i] * x_[i] for i in range(5)) + bias0[n - 1]
+        agree(sample[f"Z{n}"].data, z_, what=f"Z{n}")
+        agree(Z[n - 1], z_, what=f"[W]·[X] + [Bias], row {n}")
+        agree(sample[f"Activation_{n}"].data, logistic(z_), what=f"Activation_{n}")
+    agree(Z1_by_hand, sum(W0[0][i] * x_[i] for i in range(5)) + bias0[0], what="Z1 by hand")
+''',
+    '''
+@check
+def the_five_input_network_learns_its_made_up_rule():
+    from nn.examples import five_input_network
+    assert len(X5) == 40 and all(0 <= v < 1 for row in X5 for v in row)
+    assert Y5 == [1.0 if r[0] + r[1] > r[3] + r[4] else 0.0 for r in X5]
+    sigmoids = ["sigmoid"] * 3
+
+    def mse_on_floats(weights):
+        return sum((mlp_on_floats(weights, sigmoids, x_) - t) ** 2 for x_, t in zip(X5, Y5)) / 40
+
+    agree(history[0], mse_on_floats(five_input_network().get_weights()), what="MSE at epoch 0")
+    agree(mse_by_hand, mse_on_floats(net.get_weights()), what="the final MSE")
+    now = [mlp_on_floats(net.get_weights(), sigmoids, x_) for x_ in X5]
+    right = sum((p > 0.5) == (t == 1.0) for p, t in zip(now, Y5)) / 40
+    assert accuracy == right and right >= 0.85, (accuracy, right)
+    assert mse_by_hand < 0.5 * history[0], (history[0], mse_by_hand)
+''',
+    '''
+@check
+def a_gradient_of_the_trained_network_against_finite_differences():
+    assert w.label == "W1,1" and w is net.parameters()[0]
+    weights = net.get_weights()
+
+    def mse_at(p):
+        changed = [([list(row) for row in W], list(b_)) for W, b_ in weights]
+        changed[0][0][0][0] = p[0]
+        return sum((mlp_on_floats(changed, ["sigmoid"] * 3, x_) - t) ** 2
+                   for x_, t in zip(X5, Y5)) / 40
+
+    expected = central_difference(mse_at, [weights[0][0][0][0]], 0)
+    agree(engine_grad, expected, rel=1e-5, abs_=1e-10, what="∂MSE/∂W1,1")
+    agree(numeric, expected, rel=1e-5, abs_=1e-10, what="the lesson's finite difference")
+''',
+    '''
+# The sigmoid 2-2-2 network with E = ½Σ(t − o)² in PyTorch (float64).
+def squared_error_in_torch():
+    import torch
+    (Wij, tj), (Wjk, tk) = [
+        (torch.tensor(W, dtype=torch.float64, requires_grad=True),
+         torch.tensor(b_, dtype=torch.float64, requires_grad=True))
+        for W, b_ in SQUARED_ERROR_WEIGHTS]
+    x_ = torch.tensor(SQUARED_ERROR_INPUT, dtype=torch.float64)
+    net_j = Wij @ x_ + tj
+    o_j_ = torch.sigmoid(net_j)
+    net_k = Wjk @ o_j_ + tk
+    o_k_ = torch.sigmoid(net_k)
+    for v in (net_j, net_k):
+        v.retain_grad()
+    E_t = 0.5 * ((torch.tensor(SQUARED_ERROR_TARGET, dtype=torch.float64) - o_k_) ** 2).sum()
+    E_t.backward()
+    value = {"E": E_t.item(), "o_j1": o_j_[0].item(), "o_j2": o_j_[1].item(),
+             "o_k1": o_k_[0].item(), "o_k2": o_k_[1].item()}
+    grad = {}
+    for j in (1, 2):
+        grad[f"net_j{j}"] = net_j.grad[j - 1].item()
+        grad[f"theta_j{j}"] = tj.grad[j - 1].item()
+        for i in (1, 2):
+            grad[f"w_i{i}j{j}"] = Wij.grad[j - 1][i - 1].item()
+    for k in (1, 2):
+        grad[f"net_k{k}"] = net_k.grad[k - 1].item()
+        grad[f"theta_k{k}"] = tk.grad[k - 1].item()
+        for j in (1, 2):
+            grad[f"w_j{j}k{k}"] = Wjk.grad[k - 1][j - 1].item()
+    return value, grad
+
+
+sq_value, sq_grad = squared_error_in_torch()
+''',
+    '''
+@check
+def the_delta_terms_against_pytorch():
+    for key in ("E", "o_j1", "o_j2", "o_k1", "o_k2"):
+        agree(sq[key].data, sq_value[key], what=key)
+    assert sorted(delta_from_steps) == ["net_j1", "net_j2", "net_k1", "net_k2"]
+    for name, value in delta_from_steps.items():
+        agree(value, sq_grad[name], what=f"δ of {name} from the steps")
+        agree(formula[name], sq_grad[name], what=f"δ of {name} from the delta rule")
+''',
+    '''
+@check
+def every_weight_gradient_is_delta_times_input_as_pytorch_finds():
+    assert len(rows) == 12
+    for key, value, _ in rows:
+        agree(sq[key].grad, sq_grad[key], what=f"the engine's ∂E/∂{key}")
+        agree(value, sq_grad[key], what=f"the delta rule's ∂E/∂{key}")
+''',
+    '''
+@check
+def the_bias_is_a_weight_on_input_1():
+    agree(o_aug.data, sq_value["o_j1"], what="the output with the bias as a weight")
+    agree(via_weight, sq_grad["theta_j1"], what="∂E/∂(weight on 1)")
+    agree(sq["theta_j1"].grad, sq_grad["theta_j1"], what="∂E/∂θ_j1")
+''',
+]
+
+SECOND_DERIVATIVES = [
+    '''
+@check
+def derivatives_of_x_cubed_against_sympy():
+    t = sp.Symbol("t")
+    at = {t: sp.Rational(3, 2)}
+    assert y.data == float((t ** 3).subs(at))
+    for value, n in ((dy, 1), (d2y, 2), (d3y, 3)):
+        agree(value.data, float(sp.diff(t ** 3, t, n).subs(at)), what=f"derivative {n}")
+''',
+    '''
+@check
+def hessian_and_hessian_vector_product_against_sympy():
+    a_, b_ = sp.symbols("a b")
+    exact = sp.hessian(a_ ** 3 * b_ + sp.sin(a_) * b_ ** 2, (a_, b_)).subs({a_: 1, b_: 2})
+    for i in range(2):
+        for j in range(2):
+            agree(H[i][j], float(exact[i, j]), what=f"H[{i}][{j}]")
+    agree(H[0][1], H[1][0], what="the Hessian's symmetry")
+    product = exact * sp.Matrix([sp.Rational(1, 2), -1])
+    for i in range(2):
+        agree(Hv[i], float(product[i]), abs_=1e-15, what=f"(H·v)[{i}]")
+''',
+    '''
+@check
+def newton_in_one_dimension_converges_quadratically():
+    by_hand = [0.0]                       # x_new = x − (eˣ − 2)/eˣ
+    for _ in range(6):
+        by_hand.append(by_hand[-1] - (math.exp(by_hand[-1]) - 2) / math.exp(by_hand[-1]))
+    assert x1 == 1.0 == by_hand[1], x1
+    for k, (a_, e_) in enumerate(zip(newton, by_hand)):
+        agree(a_, e_, abs_=1e-15, what=f"Newton step {k}")
+    errors = [abs(v - math.log(2)) for v in newton]
+    assert errors[5] < 1e-12 and errors[3] < errors[2] ** 2, errors
+    steps_ = [0.0]                        # gradient descent, learning rate 0.2
+    for _ in range(6):
+        steps_.append(steps_[-1] - 0.2 * (math.exp(steps_[-1]) - 2))
+    for a_, e_ in zip(descent, steps_):
+        agree(a_, e_, what="gradient descent")
+    assert abs(descent[6] - math.log(2)) > 1e-3
+''',
+    '''
+@check
+def one_newton_step_solves_the_quadratic():
+    # ∇q = (2(x − 1) + y, 6(y + 2) + x) = 0: 2x + y = 2, x + 6y = −12, so x = 24/11, y = −26/11
+    agree(p1[0], 24 / 11, what="x")
+    agree(p1[1], -26 / 11, what="y")
+    a_, b_ = sp.symbols("a b")
+    q_ = (a_ - 1) ** 2 + 3 * (b_ + 2) ** 2 + a_ * b_
+    exact = sp.solve([sp.diff(q_, a_), sp.diff(q_, b_)], [a_, b_])
+    assert (exact[a_], exact[b_]) == (sp.Rational(24, 11), sp.Rational(-26, 11))
+''',
+    '''
+@check
+def newton_and_gradient_descent_on_rosenbrock():
+    def gradient(x_, y_):
+        return [-2 * (1 - x_) - 400 * x_ * (y_ - x_ * x_), 200 * (y_ - x_ * x_)]
+
+    def hessian_(x_, y_):
+        return [[2 - 400 * (y_ - x_ * x_) + 800 * x_ * x_, -400 * x_], [-400 * x_, 200.0]]
+
+    p = [-1.2, 1.0]
+    for k in range(7):
+        g_, ((a_, b_), (_, d_)) = gradient(*p), hessian_(*p)
+        det = a_ * d_ - b_ * b_
+        p = [p[0] - (d_ * g_[0] - b_ * g_[1]) / det, p[1] - (a_ * g_[1] - b_ * g_[0]) / det]
+        for c, e_ in zip(path[k + 1], p):
+            agree(c, e_, rel=1e-9, abs_=1e-12, what=f"Newton step {k + 1}")
+    assert all(abs(c - 1) < 1e-9 for c in path[-1]), path[-1]
+    p = [-1.2, 1.0]
+    for _ in range(2000):
+        g_ = gradient(*p)
+        p = [p[0] - 0.001 * g_[0], p[1] - 0.001 * g_[1]]
+    for c, e_ in zip(gd[-1], p):
+        agree(c, e_, rel=1e-9, what="gradient descent after 2000 steps")
+    assert abs(gd[-1][0] - 1) > 1e-3, gd[-1]
+''',
+]
+
+CHECKS: dict[str, list[str]] = {
+    "01_values_and_the_chain_rule": VALUES_AND_THE_CHAIN_RULE,
+    "02_backprop_step_by_step": BACKPROP_STEP_BY_STEP,
+    "03_checking_a_hand_derived_gradient": CHECKING_A_HAND_DERIVED_GRADIENT,
+    "04_training_an_mlp": TRAINING_AN_MLP,
+    "05_from_one_neuron_to_deeper_nets": FROM_ONE_NEURON_TO_DEEPER_NETS,
+    "06_second_derivatives": SECOND_DERIVATIVES,
+}
