@@ -297,12 +297,14 @@ def _sum_text(
             if text == "-1":
                 negative = not negative
             elif text != "1":
-                parts.append(bracket(text))
-        product = " · ".join(parts) or "1"
+                parts.append(text)
+        product = parts[0] if len(parts) == 1 else " · ".join(map(bracket, parts)) or "1"
+        if " + " in product or " − " in product:  # a sum after a sign or another term
+            product = bracket(product) if negative or out else product
         if not out:
-            out = ("-" if negative else "") + product
+            out = ("−" if negative else "") + product
         else:
-            out += (" - " if negative else " + ") + product
+            out += (" − " if negative else " + ") + product
     return out
 
 

@@ -285,8 +285,10 @@ def test_path_from_highlights_exactly_the_paths_to_the_root():
 def test_direction_size_grads_and_edge_label_options():
     w = Value(0.5, label="w")
     y = (w * 3).tanh()
-    assert "rankdir=TB" in draw(y, rankdir="TB").source
-    assert "rankdir=LR" in draw(y, rankdir="LR").source
+    for direction, side in {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}.items():
+        source = draw(y, rankdir=direction).source
+        assert f"rankdir={direction}" in source
+        assert f'headport="d0:{side}"' in source  # arrows enter their derivative's cell
     assert "grad" not in draw(y, grads=False, legend=False).source
     assert "∂" not in draw(y, edge_labels=False, legend=False).source
     assert "data 0.50000" in draw(y, fmt=".5f").source
@@ -425,3 +427,23 @@ def test_the_readme_picture_is_the_student_network_as_drawn_today():
     fresh = parts(svg_of(draw(net["L"])))
     committed = parts(ET.fromstring(picture.read_bytes()))
     assert committed == fresh, "regenerate it: see the README's picture"
+
+
+def test_an_mlp_on_numbers_draws_one_node_per_input_shared_by_its_neurons():
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    out = model([0.5, -1.0])
+    out.backward()
+    source = draw(out).source
+    svg = svg_of(draw(out))
+    found = parts(svg)
+    inputs = {k: texts for k, texts in found.items() if "->" not in k and texts[0] in ("x1", "x2")}
+    assert sorted(texts[0] for texts in inputs.values()) == ["x1", "x2"]
+    at = ids(out)
+    x1 = next(v for v in at if v.label == "x1")
+    assert found[at[x1]] == ["x1", "data 0.5", f"grad {x1.grad:.4g}"]
+    assert fill_of(svg, at[x1]) == ROLES["input"]["fillcolor"]
+    # three arrows leave x1, one into each first-layer neuron's weighted sum
+    heads = re.findall(rf"\b{at[x1]} -> (v\d+)", source)
+    by_id = {k: v for v, k in at.items()}
+    assert sorted(by_id[h].label for h in heads) == [
+        "layer1.neuron1.z", "layer1.neuron2.z", "layer1.neuron3.z"]

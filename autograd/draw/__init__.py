@@ -80,8 +80,8 @@ def draw(
     Options: ``view`` "ops" or "neurons" (the network diagram of a graph built by `nn`
     layers; ``sample`` picks which sample's values it shows when the loss sums several);
     ``size`` Graphviz's size in inches, e.g. ``"13.3,7.5!"`` to fill a 16:9 slide (with
-    ``!`` a drawing is enlarged too; without, only shrunk); ``rankdir`` "LR" or "TB"
-    (default: whichever keeps the drawing narrower); ``fmt`` the number format; ``grads``
+    ``!`` a drawing is enlarged too; without, only shrunk); ``rankdir`` "LR", "TB", "RL"
+    or "BT" (default: "LR" or "TB", whichever keeps the drawing narrower); ``fmt`` the number format; ``grads``
     and ``edge_labels`` show or hide gradients and edge formulas; ``group`` draws clusters:
     ``True`` reads them from labels such as ``layer1.neuron2.w1`` (cluster ``layer1``
     holding ``layer1.neuron2``), or give a function from a Value to a dotted cluster name

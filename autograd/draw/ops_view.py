@@ -49,6 +49,7 @@ _LINE_HEIGHT = 17.0
 _LINE = 20  # characters in one line of a derivative before it is broken
 _MAX_FORMULA = 48
 _FRACTION = 14  # a derivative's name longer than this is written over two lines
+_ENTRY_SIDE = {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}  # where arrows enter a node
 
 
 @dataclass
@@ -195,7 +196,7 @@ def _width(lines: Iterable[str]) -> float:
 
 def _node_width(node: _Node, direction: str) -> float:
     rows = [_width(lines) for _, lines in node.inputs]
-    if direction == "TB":
+    if direction in ("TB", "BT"):
         return max(_width(node.lines), sum(rows))
     return max([_width(node.lines), *rows])
 
@@ -231,18 +232,21 @@ def _table(node: _Node, direction: str) -> str:
     # The node as an HTML-like table: the Value's own lines, then one row (left to right)
     # or one cell (top to bottom) per incoming derivative, each the port its edge enters.
     info = "<br/>".join(node.lines)
+    across = direction in ("LR", "RL")  # arrows enter from a side: derivatives in rows
     cells = [
         f'<td port="{port}" bgcolor="{style.DERIVATIVE}" cellpadding="4" '
-        f'sides="{"t" if direction == "LR" else "lrb"}" border="1">{"<br/>".join(lines)}</td>'
+        f'sides="{"t" if across else "lrb"}" border="1">{"<br/>".join(lines)}</td>'
         for port, lines in node.inputs
     ]
     table = '<table border="0" cellborder="0" cellspacing="0" cellpadding="3">'
     if not cells:
         return f"<{table}<tr><td>{info}</td></tr></table>>"
-    if direction == "LR":
+    if across:
         body = f"<tr><td>{info}</td></tr>" + "".join(f"<tr>{c}</tr>" for c in cells)
     else:
-        body = f"<tr>{''.join(cells)}</tr><tr><td colspan=\"{len(cells)}\">{info}</td></tr>"
+        row = f"<tr>{''.join(cells)}</tr>"
+        own = f'<tr><td colspan="{len(cells)}">{info}</td></tr>'
+        body = row + own if direction == "TB" else own + row  # where the arrows come in
     return f"<{table}{body}</table>>"
 
 
@@ -269,8 +273,9 @@ def draw_ops(
     >>> "∂z/∂w1<br/>= x1 = 2" in draw_ops(z).source
     True
     """
-    if rankdir not in (None, "LR", "TB"):
-        raise ValueError(f"rankdir must be 'LR', 'TB' or None (chosen), got {rankdir!r}")
+    if rankdir not in (None, *_ENTRY_SIDE):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or None (chosen), "
+                         f"got {rankdir!r}")
     order = topological_order(root)
     hidden = hidden_constants(order)
     role_of = roles(order, root)
@@ -349,7 +354,7 @@ def draw_ops(
             attrs.update(color=style.HIGHLIGHT, penwidth="2")
         statements.setdefault(groups.get(v), []).append((ids[v], attrs))
     _emit(dot, statements)
-    side = "w" if direction == "LR" else "n"
+    side = _ENTRY_SIDE[direction]
     for parent, child, port in edges:
         edge = {"headport": f"{port}:{side}"} if port else {}
         in_step = step is not None and child is step.node
