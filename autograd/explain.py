@@ -391,7 +391,10 @@ class Step:
     def __str__(self) -> str:
         n = self.fmt
         lines = [f"step {self.number}: {self.name} has grad {number(self.grad, n)}"]
+        op = OPS.get(self.node.op)
         for name, p in zip(self.parent_names, self.parents):
+            if op is not None and p.index in op.constant_inputs and is_constant(p.parent):
+                continue  # a number exponent: part of the op, not an input it sends to
             formula = f"{p.formula} = " if p.formula != number(p.local, n) else ""
             lines.append(
                 f"  to {name}: local {derivative_name(self.name, name)} = {formula}"

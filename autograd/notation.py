@@ -224,30 +224,35 @@ def _expression(op: Op, n: int) -> str:
 
 def expression_name(node: Value, args: list[str], fmt: str = FORMAT) -> str:
     """What an unlabelled Value is called: the expression that made it, in its parents'
-    names ``args``; with the inputs elided (``σ(…)``, ``… + …``) when longer than
-    `MAX_NAME`.
+    names ``args``; when that is longer than `MAX_NAME`, with its longest inputs elided
+    until it fits (``(x − y)² + …``, ``σ(…)``).
 
     >>> from autograd import Value
     >>> x = Value(2.0)
     >>> expression_name(x * 3, ["x", "3"]), expression_name((x * 3).exp(), ["3·x"])
     ('x·3', 'exp(3·x)')
     >>> expression_name(x + 1, ["a_rather_long_name", "another_long_name"])
-    '… + …'
+    '… + another_long_name'
     """
     op = OPS.get(node.op)
-    symbol = op.symbol if op else node.op
-    template = _expression(op, len(args)) if op else ""
-    if template:
-        names = dict(zip(op.input_names(len(args)), args)) if op else {}
-        text = render(template, names, fmt=fmt)
-        short = render(template, {k: "…" for k in names}, fmt=fmt)
-    else:
-        text = f"{symbol}({', '.join(args)})"
-        short = f"{symbol}(…)"
+    shown = list(args)
+    longest_first = sorted(range(len(args)), key=lambda k: -len(args[k]))
+    for k in [None, *longest_first]:  # elide the longest inputs first, until it fits
+        if k is not None:
+            shown[k] = "…"
+        text = _written(node, op, shown, fmt)
+        if len(text) <= MAX_NAME:
+            return text
+    return text
+
+
+def _written(node: Value, op: Op | None, args: list[str], fmt: str) -> str:
     if op is not None and op.name == "powc" and len(args) == 2 and is_number(args[1]):
-        text = render("a**b", {"a": args[0]}, {"b": float(args[1])}, fmt)
-        short = render("a**b", {"a": "…"}, {"b": float(args[1])}, fmt)
-    return text if len(text) <= MAX_NAME else short
+        return render("a**b", {"a": args[0]}, {"b": float(args[1])}, fmt)
+    template = _expression(op, len(args)) if op else ""
+    if template and op is not None:
+        return render(template, dict(zip(op.input_names(len(args)), args)), fmt=fmt)
+    return f"{op.symbol if op else node.op}({', '.join(args)})"
 
 
 def names(order: list[Value], fmt: str = FORMAT) -> list[str]:

@@ -162,7 +162,7 @@ def test_every_number_shown_is_the_values_own():
     for x in ("x1", "x2"):
         assert pic.nodes[pic.node_with(f"{x} = {number(net[x].data)}")] == shown(x, net[x])
     for z, a, b, act in [("z1", "h1", "b1", "ReLU"), ("z2", "h2", "b2", "ReLU"),
-                         ("z3", "ŷ", "b3", "sigmoid")]:
+                         ("z3", "ŷ", "b3", "σ")]:
         texts = pic.nodes[pic.node_with(a)]
         assert texts == [a, f"{a} = {act}({z})", *shown(z, net[z]),
                          *shown(a, net[a.replace("ŷ", "y_hat")]), *shown(b, net[b])]

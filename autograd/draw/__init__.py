@@ -80,17 +80,17 @@ def draw(
     Options: ``view`` "ops" or "neurons" (the network diagram of a graph built by `nn`
     layers; ``sample`` picks which sample's values it shows when the loss sums several);
     ``size`` Graphviz's size in inches, e.g. ``"13.3,7.5!"`` to fill a 16:9 slide (with
-    ``!`` a drawing is enlarged too; without, only shrunk); ``rankdir`` "LR", "TB", "RL"
-    or "BT" (default: "LR" or "TB", whichever keeps the drawing narrower); ``fmt`` the number format; ``grads``
-    and ``edge_labels`` show or hide gradients and edge formulas; ``group`` draws clusters:
-    ``True`` reads them from labels such as ``layer1.neuron2.w1`` (cluster ``layer1``
-    holding ``layer1.neuron2``), or give a function from a Value to a dotted cluster name
-    or None. Graphs with more than ``max_nodes`` Values raise `GraphTooLarge`; pass
-    ``max_nodes=None`` to draw anyway, or ``collapse=True`` to keep only labelled Values,
-    inputs, parameters and ``root``, each edge then carrying the total derivative through
-    the folded Values between its ends (the factors of `autograd.explain`): for an `nn`
-    network, one edge from each weight and input to its neuron's ``z``, ``z`` to ``a``, and
-    layer to layer.
+    ``!`` a drawing is enlarged too; without, only shrunk); ``rankdir`` "LR", "TB", "RL" or
+    "BT" (default: "LR" or "TB", whichever keeps the drawing narrower); ``fmt`` the number
+    format; ``grads`` and ``edge_labels`` show or hide gradients and edge formulas;
+    ``group`` draws clusters: ``True`` reads them from labels such as ``layer1.neuron2.w1``
+    (cluster ``layer1`` holding ``layer1.neuron2``), or give a function from a Value to a
+    dotted cluster name or None. Graphs with more than ``max_nodes`` Values raise
+    `GraphTooLarge`; pass ``max_nodes=None`` to draw anyway, or ``collapse=True`` to keep
+    only labelled Values, inputs, parameters and ``root``, each edge then carrying the total
+    derivative through the folded Values between its ends (the factors of
+    `autograd.explain`): for an `nn` network, one edge from each weight and input to its
+    neuron's ``z``, ``z`` to ``a``, and layer to layer.
 
     >>> from autograd import Value
     >>> y = (Value(2.0, label="x") * 3).tanh()

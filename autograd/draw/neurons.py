@@ -50,7 +50,7 @@ from autograd.value import Value
 
 ACTIVATIONS = {
     "relu": "ReLU",
-    "sigmoid": "sigmoid",
+    "sigmoid": "σ",
     "tanh": "tanh",
     "leaky_relu": "leaky ReLU",
     "softplus": "softplus",
@@ -58,8 +58,8 @@ ACTIVATIONS = {
 """Ops that are a neuron's activation when applied to its weighted sum alone, with the names
 the picture gives them."""
 
-PALETTE = ["#1b5e20", "#b71c1c", "#4a148c", "#e65100", "#006064", "#880e4f", "#3e2723",
-           "#1a237e"]
+PALETTE = ["#1b5e20", "#1a237e", "#4a148c", "#e65100", "#006064", "#880e4f", "#3e2723",
+           "#827717"]
 """Edge colours, one per source node in turn, so that crossing edges can be followed: every
 edge out of a node, and the frame of its weight label, has that node's colour."""
 
@@ -331,8 +331,9 @@ def draw_neurons(
             notes.append(f"weights show their total gradient {derivative_name(loss_name, 'w')}"
                          " over all samples")
     if legend:
-        edge = "edge: a weight w, its value" + (
-            f" and {derivative_name(loss_name, 'w')}" if grads else "")
+        edge = "arrow: a weight w, its value" + (
+            f" and {derivative_name(loss_name, 'w')}" if grads else "") + (
+            "; its colour is that of the node it leaves")
         roles = ["input", "parameter", "intermediate", "root"]
         if all(n is root_neuron for layer in net.layers for n in layer):
             roles.remove("intermediate")

@@ -50,6 +50,8 @@ _LINE = 20  # characters in one line of a derivative before it is broken
 _MAX_FORMULA = 48
 _FRACTION = 14  # a derivative's name longer than this is written over two lines
 _ENTRY_SIDE = {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}  # where arrows enter a node
+_OWN = "own"  # the port of a node's own cell (name, data, grad)
+_OWN_SIDE = {"LR": "w", "RL": "e", "TB": "w", "BT": "w"}  # beside the derivatives' cells
 
 
 @dataclass
@@ -156,18 +158,18 @@ def _made_as(v: Value, name_of: Mapping[Value, str], fmt: str) -> str:
     if not v.parents or not v.label:
         return ""
     text = expression_name(v, [name_of[p] for p in v.parents], fmt)
-    if "…" not in text and len(text) <= MAX_NAME:
-        return text
     op = OPS.get(v.op)
-    return op.symbol if op else v.op
+    if v.op == "dot" and op is not None and ("…" in text or len(text) > MAX_NAME):
+        return op.symbol  # Σw·x+b says more than "… + …·… + …·…"
+    return text
 
 
 def _edge_lines(name: str, formula: str, value: str) -> list[str]:
     # "∂z1/∂w1", "= x1 = 2": a derivative over lines short enough to stay narrow; a
     # formula too long to read (a product along many folded ops) is left out.
     head = [name]
-    if len(name) > _FRACTION and "/∂" in name:  # as a fraction: ∂(long child) over /∂parent
-        cut = name.index("/∂")
+    if len(name) > _FRACTION and "/∂" in name:  # as a fraction: "∂(long child)/" over "∂parent"
+        cut = name.index("/∂") + 1
         head = [name[:cut], name[cut:]]
     if not formula or formula == value or len(formula) > _MAX_FORMULA:
         return [*head, f"= {value}"]
@@ -232,6 +234,7 @@ def _table(node: _Node, direction: str) -> str:
     # The node as an HTML-like table: the Value's own lines, then one row (left to right)
     # or one cell (top to bottom) per incoming derivative, each the port its edge enters.
     info = "<br/>".join(node.lines)
+    own = f'<td port="{_OWN}">{info}</td>'
     across = direction in ("LR", "RL")  # arrows enter from a side: derivatives in rows
     cells = [
         f'<td port="{port}" bgcolor="{style.DERIVATIVE}" cellpadding="4" '
@@ -240,13 +243,13 @@ def _table(node: _Node, direction: str) -> str:
     ]
     table = '<table border="0" cellborder="0" cellspacing="0" cellpadding="3">'
     if not cells:
-        return f"<{table}<tr><td>{info}</td></tr></table>>"
+        return f"<{table}<tr>{own}</tr></table>>"
     if across:
-        body = f"<tr><td>{info}</td></tr>" + "".join(f"<tr>{c}</tr>" for c in cells)
+        body = f"<tr>{own}</tr>" + "".join(f"<tr>{c}</tr>" for c in cells)
     else:
         row = f"<tr>{''.join(cells)}</tr>"
-        own = f'<tr><td colspan="{len(cells)}">{info}</td></tr>'
-        body = row + own if direction == "TB" else own + row  # where the arrows come in
+        whole = f'<tr><td port="{_OWN}" colspan="{len(cells)}">{info}</td></tr>'
+        body = row + whole if direction == "TB" else whole + row  # where the arrows come in
     return f"<{table}{body}</table>>"
 
 
@@ -356,9 +359,11 @@ def draw_ops(
     _emit(dot, statements)
     side = _ENTRY_SIDE[direction]
     for parent, child, port in edges:
-        edge = {"headport": f"{port}:{side}"} if port else {}
-        in_step = step is not None and child is step.node
-        if in_step or (parent in marked and child in marked):
+        # an arrow enters its derivative's cell; one from a constant, the node's own cell
+        edge = {"headport": f"{port}:{side}" if port else f"{_OWN}:{_OWN_SIDE[direction]}"}
+        if step is not None and child is step.node:  # the gradient goes back, to the parent
+            edge.update(color=style.HIGHLIGHT, penwidth="2", dir="back")
+        elif parent in marked and child in marked:
             edge.update(color=style.HIGHLIGHT, penwidth="2")
         dot.edge(ids[parent], ids[child], **edge)
     if legend:

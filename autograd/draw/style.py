@@ -48,11 +48,11 @@ DERIVATIVE = "#fff2cc"
 LEGEND: dict[str, tuple[str, str]] = {
     "input": ("input (data)", ""),
     "parameter": ("parameter", ""),
-    "constant": ("constant: no gradient", ""),
+    "constant": ("constant: a number without a label; no gradient shown", ""),
     "intermediate": ("intermediate value", ""),
     "root": ("output (root)", ""),
     "derivative": ("local derivative ∂node/∂parent of the arrow entering there", DERIVATIVE),
-    "step": ("the node of this backward step", STEP),
+    "step": ("this backward step's node; red arrows: the gradient it sends back", STEP),
 }
 """What each swatch of the legend says, and its colour when it is not a role's."""
 
