@@ -26,8 +26,8 @@ from autograd.notation import (
     bracket,
     derivative_name,
     is_constant,
-    is_number,
     local_formula,
+    local_text,
     names_map,
     number,
 )
@@ -35,6 +35,7 @@ from autograd.ops import OPS
 from autograd.value import Value
 
 _MAX_TERMS = 4  # a merged factor with more sub-paths than this shows no formula text
+_MAX_EDGES = 8  # nor one along more ops than this
 
 
 # ---- explain ------------------------------------------------------------------------------
@@ -43,7 +44,14 @@ _MAX_TERMS = 4  # a merged factor with more sub-paths than this shows no formula
 @dataclass(frozen=True)
 class Factor:
     """∂child/∂parent between two named Values: the local derivative when they are joined by
-    one op, else the sum over the paths between them through unlabelled Values."""
+    one op, else the sum over the paths between them through unlabelled Values.
+
+    >>> from autograd import Value
+    >>> w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    >>> z = w * x; z.label = "z"
+    >>> explain(z, w).factors[0].describe()
+    '∂z/∂w = x = 2'
+    """
 
     child: Value
     parent: Value
@@ -61,6 +69,8 @@ class Factor:
         parts = [self.name]
         if self.formula and self.formula != shown:
             parts.append(self.formula)
+        elif not self.formula and self.paths == 1:
+            parts.append("the product of the local derivatives along unlabelled values")
         elif not self.formula:
             parts.append(f"sum over {self.paths:,} paths through unlabelled values")
         return " = ".join(parts + [shown])
@@ -68,7 +78,15 @@ class Factor:
 
 @dataclass(frozen=True)
 class Path:
-    """One path from ``wrt`` to ``root``: its factors from the root down, and their product."""
+    """One path from ``wrt`` to ``root``: its factors from the root down, and their product.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x.exp(); y.label = "y"
+    >>> path = explain(y, x).paths[0]
+    >>> path.symbolic, round(path.value, 4)
+    ('∂y/∂x', 7.3891)
+    """
 
     name: str
     """∂root/∂wrt"""
@@ -95,6 +113,13 @@ class Explanation:
 
     ``total`` is computed from the local derivatives here, not read from ``.grad``, so that
     comparing the two checks ``backward()``.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x; y.label = "y"
+    >>> e = explain(y, x)
+    >>> e.total, e.path_count, e.op_path_count  # one factor ∂y/∂x = x + x, two op paths
+    (6.0, 1, 2)
     """
 
     root: Value
@@ -269,8 +294,9 @@ def _factors_from(
                 prior = terms[p]
                 subs = None if prior is None or subs is None else subs + [
                     ((c, i),) + t for t in prior]
-        if subs is not None and len(subs) > _MAX_TERMS:
-            subs = None
+        if subs is not None and (len(subs) > _MAX_TERMS
+                                 or any(len(t) > _MAX_EDGES for t in subs)):
+            subs = None  # too long to read as a formula (and to copy along)
         if c in is_named:
             text = _sum_text(subs, u, name_of) if subs is not None else ""
             found.append(Factor(c, u, derivative_name(name_of[c], name_of[u]), text, g, n))
@@ -284,11 +310,7 @@ def _sum_text(
 ) -> str:
     if len(subs) == 1 and len(subs[0]) == 1:
         (c, i), = subs[0]
-        text = local_formula(c, i, name_of)
-        op = OPS.get(c.op)
-        if op is not None and len(c.parents) == 1 and not is_number(text):
-            return f"{op.symbol}'({name_of[u]}) = {text}"
-        return text
+        return local_text(c, i, name_of)
     out = ""
     for edges in subs:
         negative, parts = False, []
@@ -328,7 +350,16 @@ def _enumerate_paths(
 
 @dataclass(frozen=True)
 class ParentStep:
-    """What one chain-rule step sends to one parent: local · upstream, added to its grad."""
+    """What one chain-rule step sends to one parent: local · upstream, added to its grad.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = 2 * x; y.label = "y"
+    >>> (step,) = backward_steps(y)
+    >>> sent = step.parents[1]
+    >>> sent.formula, sent.contribution, sent.grad_before, sent.grad_after
+    ('2', 2.0, 0.0, 2.0)
+    """
 
     parent: Value
     index: int

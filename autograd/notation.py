@@ -22,8 +22,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from autograd.formula import constant_of, parse, signed_constant_of, simplify
+from autograd.formula import names as names_used
 from autograd.ops import OPS, Op
-from autograd.value import Value
+from autograd.value import Constant, Value
 
 FORMAT = ".4g"
 """How numbers are shown unless a ``fmt`` is given: four significant digits."""
@@ -54,6 +55,8 @@ def _is_atom(text: str) -> bool:
     # A name, a positive number, one call f(...) or one bracket (...): safe anywhere.
     if re.fullmatch(r"[^\s()+\-−·*/]+", text) and not text.startswith("-"):
         return True
+    if is_number(text):  # 4.862e+04 is one number; -2 is not an atom
+        return not text.startswith("-")
     head = re.match(r"[^\s()+\-−·*/]*\(", text)
     if not head or not text.endswith(")"):
         return False
@@ -115,8 +118,8 @@ def _write(node: ast.expr, names: Mapping[str, str], fmt: str) -> tuple[str, int
         return f"{name}({_write(node.args[0], names, fmt)[0]})", _ATOM
     if isinstance(node, ast.UnaryOp):
         value = signed_constant_of(node)
-        if value is not None:  # a negative number, written as numbers are: -1
-            return number(value, fmt), _NEGATION
+        if value is not None:  # a negative number, written as numbers are: x·(-1), -1
+            return number(value, fmt), _SUM
         inner, binding = _write(node.operand, names, fmt)
         return f"−{inner if binding > _NEGATION else f'({inner})'}", _NEGATION
     if isinstance(node, ast.BinOp):
@@ -151,14 +154,15 @@ def render(text: str, names: Mapping[str, str], constants: Mapping[str, float] =
 
 
 def is_constant(v: Value) -> bool:
-    """True for a number written in the code: an unlabelled leaf. Drawings and steps show it
-    with no gradient, and formulas put its number in.
+    """True for a number written in the code (a `Constant` the engine made, unlabelled).
+    Drawings and steps show it with no gradient, and formulas put its number in.
 
     >>> from autograd import Value
-    >>> is_constant(Value(2.0)), is_constant(Value(2.0, label="w"))
+    >>> x = Value(2.0)
+    >>> is_constant((x * 3).parents[1]), is_constant(x)
     (True, False)
     """
-    return not v.parents and not v.label
+    return isinstance(v, Constant) and not v.label
 
 
 def local_formula(node: Value, i: int, name_of: Mapping[Value, str], fmt: str = FORMAT) -> str:
@@ -178,11 +182,48 @@ def local_formula(node: Value, i: int, name_of: Mapping[Value, str], fmt: str = 
     if op is None:
         return "?"
     n = len(node.parents)
-    inputs = op.input_names(n)
-    given = dict(zip(inputs, (name_of[p] for p in node.parents)))
-    given["out"] = name_of[node]
-    constants = {name: p.data for name, p in zip(inputs, node.parents) if is_constant(p)}
-    return render(op.formula(i, n), given, constants, fmt)
+    text = op.formula(i, n)
+    given, constants = {"out": name_of[node]}, {}
+    position = _positions(op, n)
+    for name in _names_in(text):  # only the inputs the formula speaks of: a wide op has many
+        if name in position:
+            parent = node.parents[position[name]]
+            given[name] = name_of[parent]
+            if is_constant(parent):
+                constants[name] = parent.data
+    return render(text, given, constants, fmt)
+
+
+@lru_cache(maxsize=256)
+def _positions(op: Op, n: int) -> dict[str, int]:
+    return {name: k for k, name in enumerate(op.input_names(n))}
+
+
+@lru_cache(maxsize=512)
+def _names_in(text: str) -> tuple[str, ...]:
+    return tuple(names_used(text))
+
+
+def local_text(node: Value, i: int, name_of: Mapping[Value, str], fmt: str = FORMAT,
+               width: int | None = None) -> str:
+    """`local_formula`, and for a function of one input also its textbook name:
+    ``σ'(z3) = ŷ·(1 − ŷ)``. With a ``width``, what fits: both, else the formula, else the
+    name alone.
+
+    >>> from autograd import Value
+    >>> z = Value(0.5, label="z3"); y = z.sigmoid(); y.label = "ŷ"
+    >>> local_text(y, 0, {z: "z3", y: "ŷ"}), local_text(y, 0, {z: "z3", y: "ŷ"}, width=8)
+    ("σ'(z3) = ŷ·(1 − ŷ)", "σ'(z3)")
+    """
+    formula = local_formula(node, i, name_of, fmt)
+    op = OPS.get(node.op)
+    if op is None or len(node.parents) != 1 or is_number(formula) or op.symbol in "+-*/**":
+        return formula
+    short = f"{op.symbol}'({name_of[node.parents[0]]})"
+    both = f"{short} = {formula}"
+    if width is None or len(both) <= width:
+        return both
+    return formula if len(formula) <= width else short
 
 
 def derivative_name(child: str, parent: str) -> str:
@@ -235,6 +276,8 @@ def expression_name(node: Value, args: list[str], fmt: str = FORMAT) -> str:
     '… + another_long_name'
     """
     op = OPS.get(node.op)
+    if op is not None and op.variadic and len(args) > 5:
+        return op.symbol  # a neuron's weighted sum of many inputs: Σw·x+b
     shown = list(args)
     longest_first = sorted(range(len(args)), key=lambda k: -len(args[k]))
     for k in [None, *longest_first]:  # elide the longest inputs first, until it fits

@@ -245,16 +245,29 @@ class Value:
                 parent.grad += local * upstream
 
 
+class Constant(Value):
+    """A number written in the code (the ``1`` of ``1 - y``), made a leaf by the op it was
+    given to, so that every edge has a parent. Drawings and steps show it with no gradient;
+    a Value you create yourself is never one.
+
+    >>> y = Value(0.5, label="y")
+    >>> type((1 - y).parents[0]).__name__, type(y).__name__
+    ('Constant', 'Value')
+    """
+
+    __slots__ = ()
+
+
 def constant(x: Operand) -> Value:
-    """``x`` itself when it is a Value, else a new leaf holding the number.
+    """``x`` itself when it is a Value, else a new `Constant` leaf holding the number.
 
     Numbers an op is given become leaf Values, so that drawings show them and every edge
     has a parent; they cost one small node each.
 
-    >>> constant(2).data
-    2.0
+    >>> constant(2).data, isinstance(constant(2), Constant)
+    (2.0, True)
     """
-    return x if isinstance(x, Value) else Value(x)
+    return x if isinstance(x, Value) else _leaf(x)
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand) -> Value:
@@ -338,8 +351,8 @@ _ADD, _SUB, _MUL, _NEG, _DOT = (OPS[name] for name in ("add", "sub", "mul", "neg
 
 
 def _leaf(x: Any) -> Value:
-    # A number operand of + - *: a leaf Value (a TypeError for anything else).
-    out = _new(Value)
+    # A number operand of an op: a Constant leaf (a TypeError for anything else).
+    out = _new(Constant)
     out.data = _as_float(x)
     out.grad, out.label, out.op, out.parents, out.local_grads = 0.0, "", "", (), ()
     return out
@@ -381,4 +394,4 @@ def _apply1(op: Op, a: Value) -> Value:
 
 
 # math is imported for doctests that compare with it
-__all__ = ["Value", "no_grad", "is_recording", "apply", "constant", "dot", "math"]
+__all__ = ["Value", "Constant", "no_grad", "is_recording", "apply", "constant", "dot", "math"]

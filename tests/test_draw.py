@@ -118,7 +118,7 @@ def test_roles_have_their_own_colours_and_the_legend_explains_them():
         assert fill_of(svg, at[v]) == ROLES[role]["fillcolor"], role
     assert len({ROLES[r]["fillcolor"] for r in ROLES}) == len(ROLES)
     legend = legend_texts(svg)
-    for text in ("input (data)", "parameter", "constant: a number without a label; no gradient "
+    for text in ("input (data)", "parameter", "constant: a number from the code; no gradient "
                  "shown", "intermediate value", "output (root)"):
         assert text in legend
     assert any(t.startswith("local derivative ∂node/∂parent") for t in legend)
@@ -278,10 +278,9 @@ def test_path_from_highlights_exactly_the_paths_to_the_root():
     on_path = ancestors_reaching(out, w)
     assert len(on_path) > 3
     lines = draw(out, path_from=w).source.splitlines()
-    for i, v in enumerate(order):
-        line = next((ln for ln in lines if ln.strip().startswith(f"v{i} ")), None)
-        if line is not None:
-            assert ('color="#cc0000"' in line) == (v in on_path)
+    for i, v in enumerate(order):  # every Value of this graph is drawn
+        line = next(ln for ln in lines if ln.strip().startswith(f"v{i} "))
+        assert ('color="#cc0000"' in line) == (v in on_path)
 
 
 def test_direction_size_grads_and_edge_label_options():
@@ -449,3 +448,80 @@ def test_an_mlp_on_numbers_draws_one_node_per_input_shared_by_its_neurons():
     by_id = {k: v for v, k in at.items()}
     assert sorted(by_id[h].label for h in heads) == [
         "layer1.neuron1.z", "layer1.neuron2.z", "layer1.neuron3.z"]
+
+
+def test_values_made_by_hand_are_not_constants_even_without_a_label():
+    # micrograd's README example: no labels at all
+    a, b = Value(-4.0), Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    e = (c + d).relu()
+    e.backward()
+    svg = svg_of(draw(e))
+    at = ids(e)
+    found = parts(svg)
+    for leaf, grad in ((a, a.grad), (b, b.grad)):
+        assert fill_of(svg, at[leaf]) == ROLES["parameter"]["fillcolor"]
+        assert f"grad {grad:.4g}" in found[at[leaf]]
+    exponent = next(v for v in at if not v.parents and v.data == 3.0)
+    assert at[exponent] not in found  # the number exponent lives in its op
+
+
+def test_a_step_of_another_graph_and_options_of_the_other_view_are_refused():
+    net, other = student_forward(), student_forward()
+    step = next(backward_steps(other["L"]))
+    with pytest.raises(ValueError, match="another graph"):
+        draw(net["L"], step=step)
+    with pytest.raises(ValueError, match=r"step, collapse: .*view='ops' takes it"):
+        draw(net["L"], view="neurons", step=step, collapse=True)
+    with pytest.raises(ValueError, match="sample: not an option of view='ops'"):
+        draw(net["L"], sample=2)
+
+
+def test_a_wide_neuron_and_a_long_collapsed_sum_are_drawn_with_readable_names():
+    from autograd import dot
+
+    ws = [Value(0.01 * i, label=f"w{i}") for i in range(800)]
+    xs = [Value(1.0, label=f"x{i}") for i in range(800)]
+    z = dot(ws, xs, Value(0.0, label="b")).tanh()
+    z.label = "h"
+    source = draw(z, max_nodes=None).source
+    assert "= tanh(Σw·x+b)" in source
+    total = Value(0.0, label="s0")
+    for w in ws[:300]:
+        total = total + w * w
+    total.label = "S"
+    total.backward()
+    found = parts(svg_of(draw(total, collapse=True)))
+    root = found[ids(total)[total]]
+    row = root.index("∂S/∂w299")
+    assert root[row + 1] == f"= w299 + w299 = {ws[299].grad:.4g}"
+
+
+def test_control_characters_in_a_label_are_shown_as_spaces():
+    y = Value(1.0, label="a\x01b\x1fc").exp()
+    texts = [t for ts in parts(svg_of(draw(y))).values() for t in ts]
+    assert "a b c" in texts
+
+
+def test_a_labelled_result_stays_out_of_its_parents_cluster():
+    _, out = network(prefix=True)
+    loss = (out - 1.0) ** 2
+    loss.label = "L"
+    where = cluster_of_each_node(draw(loss, group=True).source)
+    assert where[ids(loss)[loss]] is None
+    assert where[ids(loss)[out]] is None  # "out" names no cluster either
+
+
+def test_a_derivative_of_a_derivative_breaks_at_its_own_fraction_bar():
+    from autograd import grad
+
+    w = Value(0.5, label="w1")
+    y = (w * 3.0).tanh()
+    y.label = "y"
+    (dy,) = grad(y, [w], create_graph=True)
+    dy.label = "∂y/∂w1"
+    found = parts(svg_of(draw(dy)))
+    texts = [t for ts in found.values() for t in ts]
+    assert not any(t.startswith("∂(∂y/") and not t.endswith("/") for t in texts)
+    assert any(t.startswith("∂(∂y/∂w1)/") or t == "∂(∂y/∂w1)/" for t in texts)

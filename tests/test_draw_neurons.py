@@ -5,7 +5,6 @@ Chromium at a notebook cell's width (every text readable, none overlapping)."""
 from __future__ import annotations
 
 import random
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -326,14 +325,12 @@ def test_dot_text_is_deterministic():
     assert draw_neurons(loss, sample=2).source != draw_neurons(loss, sample=1).source
 
 
-def test_a_16_16_1_network_renders_fast():
+def test_a_16_16_1_network_is_drawn_whole():
+    # its render time is measured in benchmarks/draw_time.py, not here
     model = MLP(2, [16, 16, 1], rng=random.Random(0))
     loss = (model([Value(1.0), Value(-0.5)]) - 1.0) ** 2
     loss.backward()
-    start = time.perf_counter()
     svg = draw_neurons(loss).pipe(format="svg")
-    seconds = time.perf_counter() - start
-    assert seconds < 2.0, f"{seconds:.2f} s"
     root = ET.fromstring(svg)
     classes = [g.get("class") for g in root.iter(f"{SVG}g")]
     assert classes.count("node") == 2 + 33 + 1

@@ -116,8 +116,7 @@ def test_notebook_is_committed_with_its_outputs(path, tmp_path_factory):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_drawing_reads_at_8_px_in_a_1000_px_cell(path, tmp_path_factory):
-    if not browser.available():
-        pytest.skip(f"no Chromium at {browser.CHROMIUM} (make chromium)")
+    assert browser.available(), f"no Chromium at {browser.CHROMIUM}: run make chromium"
     fresh, _ = fresh_run(path, tmp_path_factory)
     drawings = [(i, out["data"]["image/svg+xml"])
                 for i, cell in enumerate(fresh.cells) for out in cell.get("outputs", [])

@@ -97,12 +97,23 @@ def draw(
     >>> [ln.split()[0] for ln in draw(y).body if ln.split()[0][0] == "v" and "->" not in ln]
     ['v0', 'v1', 'v2', 'v3']
     """
+    if view not in ("ops", "neurons"):
+        raise ValueError(f"view must be 'ops' or 'neurons', got {view!r}")
+    other_view = {"ops": {"sample": sample != 1},
+                  "neurons": {"rankdir": rankdir is not None, "edge_labels": not edge_labels,
+                              "highlight": highlight is not None,
+                              "path_from": path_from is not None, "step": step is not None,
+                              "group": group is not False, "max_nodes": max_nodes != MAX_NODES,
+                              "collapse": collapse}}[view]
+    unused = [name for name, given in other_view.items() if given]
+    if unused:
+        other = "ops" if view == "neurons" else "neurons"
+        raise ValueError(f"{', '.join(unused)}: not an option of view={view!r} "
+                         f"(view={other!r} takes it)")
     if view == "neurons":
         from autograd.draw.neurons import draw_neurons
 
         return draw_neurons(root, fmt=fmt, grads=grads, legend=legend, size=size, sample=sample)
-    if view != "ops":
-        raise ValueError(f"view must be 'ops' or 'neurons', got {view!r}")
     return draw_ops(root, rankdir=rankdir, fmt=fmt, grads=grads, edge_labels=edge_labels,
                     legend=legend, size=size, highlight=highlight, path_from=path_from,
                     step=step, group=group, max_nodes=max_nodes, collapse=collapse)

@@ -43,9 +43,17 @@ from autograd.draw.style import (
     ROLES,
     Drawing,
     add_legend,
+    escape,
 )
 from autograd.graph import topological_order
-from autograd.notation import FORMAT, derivative_name, expression_name, names_map, number
+from autograd.notation import (
+    FORMAT,
+    MAX_NAME,
+    derivative_name,
+    expression_name,
+    names_map,
+    number,
+)
 from autograd.value import Value
 
 ACTIVATIONS = {
@@ -63,9 +71,7 @@ PALETTE = ["#1b5e20", "#1a237e", "#4a148c", "#e65100", "#006064", "#880e4f", "#3
 """Edge colours, one per source node in turn, so that crossing edges can be followed: every
 edge out of a node, and the frame of its weight label, has that node's colour."""
 
-_MAX_EXPRESSION = 28  # the loss node shows the expression that made the loss if this short
 _GREY = "#555555"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -170,16 +176,9 @@ def _short(label: str, prefix: str, default: str) -> str:
     return label or default
 
 
-def _esc(text: str) -> str:
-    # Text inside a Graphviz HTML-like label: XML character data and attribute values.
-    text = _CONTROL.sub(" ", text)
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
-
-
 def _row(text: str, bgcolor: str = "", bold: bool = False, colour: str = "") -> str:
     # One table row of one cell; its text is escaped here.
-    body = _esc(text)
+    body = escape(text)
     if bold:
         body = f"<b>{body}</b>"
     if colour:
@@ -293,7 +292,7 @@ def draw_neurons(
             name_of = names_map(order[:-1], fmt)
             made = expression_name(root, [name_of[p] for p in root.parents], fmt)
             # "= −log(1 − ŷ)" when that says something, else the op: "op: mul"
-            telling = len(made) <= _MAX_EXPRESSION and re.search(r"\w", made)
+            telling = len(made) <= MAX_NAME and re.search(r"\w", made)
             rows.append(_row(f"= {made}" if telling else f"op: {root.op}", colour=_GREY))
         columns.append([(f"v{index[root]}", _table(rows), "root")])
     for k, column in enumerate(columns):
@@ -328,7 +327,8 @@ def draw_neurons(
     if net.samples > 1:
         notes.append(f"values of sample {sample} of {net.samples};")
         if grads:
-            notes.append(f"weights show their total gradient {derivative_name(loss_name, 'w')}"
+            notes.append("weights and biases show their total gradient "
+                         f"{derivative_name(loss_name, 'w')}"
                          " over all samples")
     if legend:
         edge = "arrow: a weight w, its value" + (

@@ -15,7 +15,6 @@ broken over lines.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,8 +31,7 @@ from autograd.notation import (
     derivative_name,
     expression_name,
     is_constant,
-    is_number,
-    local_formula,
+    local_text,
     names_map,
     number,
 )
@@ -45,7 +43,6 @@ MAX_NODES = 2000
 
 _INPUT_LABEL = re.compile(r"(x|X|In|in|input|inputs?|y|t|target)(\d|_|\[|$)")
 _CHAR_WIDTH = 7.6  # points per character at 14 pt, a fair average for Helvetica
-_LINE_HEIGHT = 17.0
 _LINE = 20  # characters in one line of a derivative before it is broken
 _MAX_FORMULA = 48
 _FRACTION = 14  # a derivative's name longer than this is written over two lines
@@ -64,8 +61,9 @@ class _Node:
 
 def roles(order: list[Value], root: Value) -> dict[Value, str]:
     """The role of each Value: ``root``; ``intermediate`` for a computed Value; for a leaf,
-    ``constant`` when it has no label, ``input`` when a neuron reads it as an input (or its
-    label reads as data: ``x1``, ``In2``, ``y``, ``target``), else ``parameter``.
+    ``constant`` for a number from the code (`autograd.notation.is_constant`), ``input``
+    when a neuron reads it as an input (or its label reads as data: ``x1``, ``In2``, ``y``,
+    ``target``), else ``parameter`` (a Value you made, labelled or not).
 
     >>> w, x = Value(0.5, label="w"), Value(2.0, label="x1")
     >>> y = w * x + 1
@@ -129,7 +127,7 @@ def _groups(
     found: dict[Value, str | None] = {}
     for v in order:
         key = group(v)
-        if key is None and v.parents:
+        if key is None and v.parents and not v.label:
             from_leaves = [found[p] for p in v.parents if not p.parents and found[p]]
             others = {found[p] for p in v.parents} - {None}
             key = from_leaves[0] if from_leaves else (others.pop() if len(others) == 1 else None)
@@ -137,19 +135,15 @@ def _groups(
     return found
 
 
-def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
 def _node(v: Value, role: str, name: str, made_as: str, grad: float | None, fmt: str) -> _Node:
     if role == "constant":
-        return _Node((_escape(name),), role)
-    lines = [f"<b>{_escape(name)}</b>"]
+        return _Node((style.escape(name),), role)
+    lines = [f"<b>{style.escape(name)}</b>"]
     if made_as:
-        lines.append(_escape(f"= {made_as}"))
-    lines.append(f"data {_escape(number(v.data, fmt))}")
+        lines.append(style.escape(f"= {made_as}"))
+    lines.append(f"data {style.escape(number(v.data, fmt))}")
     if grad is not None:
-        lines.append(f"grad {_escape(number(grad, fmt))}")
+        lines.append(f"grad {style.escape(number(grad, fmt))}")
     return _Node(tuple(lines), role)
 
 
@@ -168,27 +162,23 @@ def _edge_lines(name: str, formula: str, value: str) -> list[str]:
     # "∂z1/∂w1", "= x1 = 2": a derivative over lines short enough to stay narrow; a
     # formula too long to read (a product along many folded ops) is left out.
     head = [name]
-    if len(name) > _FRACTION and "/∂" in name:  # as a fraction: "∂(long child)/" over "∂parent"
-        cut = name.index("/∂") + 1
-        head = [name[:cut], name[cut:]]
+    cut = _fraction_bar(name)
+    if len(name) > _FRACTION and cut:  # as a fraction: "∂(long child)/" over "∂parent"
+        head = [name[: cut + 1], name[cut + 1 :]]
     if not formula or formula == value or len(formula) > _MAX_FORMULA:
         return [*head, f"= {value}"]
     rest = f"= {formula} = {value}"
     return [*head, rest] if len(rest) <= _LINE else [*head, f"= {formula}", f"= {value}"]
 
 
-def _local_text(child: Value, i: int, name_of: Mapping[Value, str], fmt: str) -> str:
-    # The local derivative's formula; for a one-input function also its textbook name,
-    # σ'(z3) = ŷ·(1 − ŷ), or that name alone when the formula is long.
-    formula = local_formula(child, i, name_of, fmt)
-    op = OPS.get(child.op)
-    if op is None or len(child.parents) != 1 or is_number(formula) or not op.symbol.isalpha():
-        return formula
-    short = f"{op.symbol}'({name_of[child.parents[0]]})"
-    both = f"{short} = {formula}"
-    if len(both) <= _LINE + 4:
-        return both
-    return formula if len(formula) <= _LINE else short
+def _fraction_bar(name: str) -> int:
+    # Where the "/" of ∂child/∂parent is: the first "/∂" outside brackets (0 if none).
+    depth = 0
+    for i, ch in enumerate(name):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and name.startswith("/∂", i):
+            return i
+    return 0
 
 
 def _width(lines: Iterable[str]) -> float:
@@ -206,7 +196,14 @@ def _node_width(node: _Node, direction: str) -> float:
 def choose_direction(order: list[Value], shown: Mapping[Value, _Node]) -> str:
     """"LR" or "TB": the direction whose estimated drawing is narrower (left to right on a
     tie, as the articles draw networks). Ranks are longest paths from the leaves, each leaf
-    just before its first consumer, as Graphviz places them."""
+    just before its first consumer, as Graphviz places them.
+
+    >>> x = Value(0.3, label="x")
+    >>> chain = x.sin().sin().sin().sin()
+    >>> choose_direction(topological_order(chain), {v: _Node(("x",), "input") for v in
+    ...                  topological_order(chain)})
+    'TB'
+    """
     rank: dict[Value, int] = {}
     for v in order:
         if v in shown:
@@ -303,6 +300,9 @@ def draw_ops(
               else set(highlight) if highlight is not None else set())
     if path_from is not None:
         marked |= depends_on(root, path_from)
+    if step is not None and step.node not in name_of:
+        raise ValueError(f"step {step.number} ({step.name}) is a step of another graph: draw "
+                         "the root its backward_steps ran from")
     grad_at = step.grads() if step is not None else None
 
     shown: dict[Value, _Node] = {}
@@ -319,7 +319,7 @@ def draw_ops(
                 port = f"d{k}" if edge_labels else None
                 if port:
                     lines = _edge_lines(f.name, f.formula, number(f.value, fmt))
-                    shown[child].inputs.append((port, [_escape(t) for t in lines]))
+                    shown[child].inputs.append((port, [style.escape(t) for t in lines]))
                 edges.append((f.parent, child, port))
     else:
         for v in kept:
@@ -329,9 +329,10 @@ def draw_ops(
                 port = None
                 if edge_labels and role_of[p] != "constant":
                     port = f"d{i}"
-                    lines = _edge_lines(derivative_name(name_of[v], name_of[p]),
-                                        _local_text(v, i, name_of, fmt), number(local, fmt))
-                    shown[v].inputs.append((port, [_escape(t) for t in lines]))
+                    formula = local_text(v, i, name_of, fmt, _LINE + 4)
+                    lines = _edge_lines(derivative_name(name_of[v], name_of[p]), formula,
+                                        number(local, fmt))
+                    shown[v].inputs.append((port, [style.escape(t) for t in lines]))
                 edges.append((p, v, port))
     direction = rankdir or choose_direction(order, shown)
 
@@ -369,7 +370,7 @@ def draw_ops(
     if legend:
         used = [r for r in style.ROLES if r in {n.role for n in shown.values()}]
         if edge_labels:
-            used.append("derivative")
+            used.append("total" if collapse else "derivative")
         if step is not None:
             used.append("step")
         caption = (f"step {step.number}: {name_of[step.node]} sends its gradient to its "

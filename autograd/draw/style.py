@@ -18,6 +18,7 @@ missing, and the errors every view raises.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import graphviz
@@ -48,10 +49,12 @@ DERIVATIVE = "#fff2cc"
 LEGEND: dict[str, tuple[str, str]] = {
     "input": ("input (data)", ""),
     "parameter": ("parameter", ""),
-    "constant": ("constant: a number without a label; no gradient shown", ""),
+    "constant": ("constant: a number from the code; no gradient shown", ""),
     "intermediate": ("intermediate value", ""),
     "root": ("output (root)", ""),
     "derivative": ("local derivative ∂node/∂parent of the arrow entering there", DERIVATIVE),
+    "total": ("∂node/∂parent of the arrow entering there, through the values folded "
+              "between them", DERIVATIVE),
     "step": ("this backward step's node; red arrows: the gradient it sends back", STEP),
 }
 """What each swatch of the legend says, and its colour when it is not a role's."""
@@ -76,12 +79,16 @@ class Drawing(graphviz.Digraph):
     """A `graphviz.Digraph` whose rendering says how to install ``dot`` when it is missing."""
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        """`graphviz.Digraph.pipe`: the rendered bytes, e.g. ``drawing.pipe(format="svg")``;
+        `DotMissingError` with the install command when ``dot`` is missing."""
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise DotMissingError(MISSING) from None
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
+        """`graphviz.Digraph.render`: write the source and the rendered file;
+        `DotMissingError` with the install command when ``dot`` is missing."""
         try:
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound:
@@ -114,16 +121,26 @@ def add_legend(dot: graphviz.Digraph, entries: list[str], extra: tuple[str, ...]
         rows.append(
             f'<tr><td bgcolor="{attrs["fillcolor"]}" color="{attrs["color"]}" border="1"'
             f'{dashed} width="24" height="14" fixedsize="true"></td>'
-            f'<td align="left">{_html(text)}</td></tr>'
+            f'<td align="left">{escape(text)}</td></tr>'
         )
     for line in extra:
-        rows.append(f'<tr><td></td><td align="left">{_html(line)}</td></tr>')
+        rows.append(f'<tr><td></td><td align="left">{escape(line)}</td></tr>')
     table = ('<<table border="0" cellspacing="2" cellpadding="2">'
              + "".join(rows) + "</table>>")
     # The graph's own label, under the picture: it takes no place in the layout.
     dot.attr(label=table, labelloc="b", labeljust="l", fontsize=str(NODE_FONT_SIZE))
 
 
-def _html(text: str) -> str:
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def escape(text: str) -> str:
+    """User text made safe inside a Graphviz HTML-like label: XML characters escaped, and
+    control characters (which Graphviz refuses) shown as spaces.
+
+    >>> escape('<img src=x onerror="alert(1)"> & \x01')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp;  '
+    """
+    text = _CONTROL.sub(" ", text)
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+            .replace('"', "&quot;").replace("'", "&#39;"))
