@@ -54,17 +54,12 @@ from autograd.notation import (
     names_map,
     number,
 )
+from autograd.ops import OPS
 from autograd.value import Value
 
-ACTIVATIONS = {
-    "relu": "ReLU",
-    "sigmoid": "σ",
-    "tanh": "tanh",
-    "leaky_relu": "leaky ReLU",
-    "softplus": "softplus",
-}
-"""Ops that are a neuron's activation when applied to its weighted sum alone, with the names
-the picture gives them."""
+ACTIVATIONS = frozenset({"relu", "sigmoid", "tanh", "leaky_relu", "softplus"})
+"""Ops that are a neuron's activation when applied to its weighted sum alone; the picture
+names each by its symbol in the op table (ReLU, σ, tanh, ...)."""
 
 PALETTE = ["#1b5e20", "#1a237e", "#4a148c", "#e65100", "#006064", "#880e4f", "#3e2723",
            "#827717"]
@@ -277,7 +272,7 @@ def draw_neurons(
             rows = [_row(n.name, bold=True)]
             if act is not None:
                 a_name = loss_name if act is root else _short(act.label, n.prefix, "a")
-                rows.append(_row(f"{a_name} = {ACTIVATIONS[act.op]}({z_name})", colour=_GREY))
+                rows.append(_row(f"{a_name} = {OPS[act.op].symbol}({z_name})", colour=_GREY))
                 rows += lines(z_name, d) + lines(a_name, act)
             else:
                 rows.append(_row("linear (no activation)", colour=_GREY))
