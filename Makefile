@@ -7,7 +7,7 @@ PIP := $(PY) -m pip -q --disable-pip-version-check
 DOT_HINT := Graphviz's dot program is missing: install it with 'sudo apt-get install graphviz' (or 'brew install graphviz')
 CHROMIUM_HINT := the browser tests need Debian's Chromium at /usr/bin/chromium: install it with 'sudo apt-get install chromium'
 
-.PHONY: demo test lint dot dot-if-possible chromium install-dot install-chromium apt-install clean notebooks
+.PHONY: demo test lint dot dot-if-possible chromium install-dot install-chromium apt-install clean notebooks vendor
 
 demo: $(VENV)/demo.stamp dot-if-possible
 	$(VENV)/bin/backprop-lab demo
@@ -58,3 +58,39 @@ clean:
 # Re-execute every notebook in place, each from a fresh kernel, so that its saved outputs are current.
 notebooks: $(VENV)/test.stamp dot
 	$(PY) tests/run_notebooks.py notebooks/*.ipynb
+
+# Graphviz for the browser, where `dot` is missing: @viz-js/viz's standalone build (the
+# WebAssembly embedded, defining a global `Viz`), kept as one file in the package with its
+# licences and version. Nothing is fetched at run time; `make vendor` refreshes it from npm.
+# The package ships no licence file, so LICENSE is assembled from its banner and the
+# licence texts of spdx-license-list: MIT (Viz.js, Expat) and EPL-1.0 (Graphviz).
+VIZ_VERSION := 3.31.0
+SPDX_VERSION := 6.12.0
+VENDOR := autograd/draw/vendor
+
+vendor:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack -q @viz-js/viz@$(VIZ_VERSION) spdx-license-list@$(SPDX_VERSION) >/dev/null); \
+	mkdir "$$tmp/viz" "$$tmp/spdx"; \
+	tar xzf "$$tmp/viz-js-viz-$(VIZ_VERSION).tgz" -C "$$tmp/viz"; \
+	tar xzf "$$tmp/spdx-license-list-$(SPDX_VERSION).tgz" -C "$$tmp/spdx"; \
+	pkg="$$tmp/viz/package"; js="$$pkg/dist/viz-global.js"; \
+	licence() { node -p "require('$$tmp/spdx/package/licenses/$$1.json').licenseText"; }; \
+	origin() { node -p "require('$$pkg/lib/provenance.json').predicate.buildDefinition \
+	  .resolvedDependencies.map(d => d.uri).filter(u => u.includes('$$1')).join(' ')"; }; \
+	holder=$$(sed -n '1,/\*\//s/^Copyright (c) //p' "$$js" | head -n 1); \
+	mkdir -p $(VENDOR); cp "$$js" $(VENDOR)/viz-standalone.js; \
+	{ echo "viz-standalone.js is dist/viz-global.js of the npm package @viz-js/viz $(VIZ_VERSION)"; \
+	  echo "(licence: $$(node -p "require('$$pkg/package.json').license")). Its notice:"; echo; \
+	  sed -n '1,/\*\//p' "$$js"; \
+	  for f in "$$pkg"/LICEN[CS]E* "$$pkg"/COPYING*; do [ -f "$$f" ] && cat "$$f"; done; \
+	  echo; echo "==== Viz.js: MIT License ===="; echo; \
+	  licence MIT | sed "s/<year> <copyright holders>/$$holder/"; \
+	  echo; echo "==== Graphviz: Eclipse Public License 1.0; source: $$(origin graphviz) ===="; echo; \
+	  licence EPL-1.0; \
+	  echo; echo "==== Expat: MIT License; source: $$(origin expat) ===="; echo; \
+	  licence MIT | sed "s/<year> <copyright holders>/1998-2000 Thai Open Source Software Center Ltd and Clark Cooper; Expat maintainers/"; \
+	} > $(VENDOR)/LICENSE; \
+	printf '@viz-js/viz %s\nsha256 %s\n' $(VIZ_VERSION) \
+	  "$$(sha256sum $(VENDOR)/viz-standalone.js | cut -d' ' -f1)" > $(VENDOR)/VERSION; \
+	cat $(VENDOR)/VERSION

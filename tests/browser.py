@@ -95,16 +95,25 @@ def available() -> bool:
     return Path(CHROMIUM).exists()
 
 
+def _refuse_network(route: Any) -> None:
+    # A saved page opened from disk (file:) loads; anything over a network is refused.
+    if route.request.url.startswith("file:"):
+        route.continue_()
+    else:
+        route.abort()
+
+
 @contextmanager
 def page(width: int = CELL_WIDTH, height: int = 800) -> Iterator[Any]:
-    """A Chromium page ``width`` CSS px wide whose every network request is refused."""
+    """A Chromium page ``width`` CSS px wide whose every network request is refused (files
+    from disk still open)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=_ARGS)
         try:
             context = browser.new_context(viewport={"width": width, "height": height})
-            context.route("**/*", lambda route: route.abort())
+            context.route("**/*", _refuse_network)
             yield context.new_page()
         finally:
             browser.close()

@@ -2,9 +2,10 @@
 
 One module per command: ``backprop-lab demo`` (`autograd.cli.demo`) walks the first
 article's student network through backprop; ``backprop-lab grad EXPR --at NAME=VALUE ...``
-(`autograd.cli.grad`) differentiates a typed expression. Bad input prints one line starting
-with ``error:`` and exits with status 2, never a traceback. The command line is the only
-part of autograd that uses `nn`.
+(`autograd.cli.grad`) differentiates a typed expression; ``backprop-lab play EXPR --at ...
+--html FILE`` (`autograd.cli.play`) writes its interactive player page. Bad input prints one
+line starting with ``error:`` and exits with status 2, never a traceback. The command line
+is the only part of autograd that uses `nn`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 from autograd.cli.demo import demo_command
 from autograd.cli.grad import grad_command
+from autograd.cli.play import play_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +57,24 @@ def build_parser() -> argparse.ArgumentParser:
     grad.add_argument("--svg", metavar="FILE", help="write the graph as SVG")
     grad.add_argument("--json", action="store_true", help="print the result as JSON")
     grad.set_defaults(run=grad_command)
+
+    play = commands.add_parser(
+        "play",
+        help="an interactive page stepping through an expression's forward and backward pass",
+        description="Write EXPR's player: one self-contained HTML page that steps through the "
+        "forward and backward pass (← → keys, play, step back) and recomputes every number "
+        "when a variable is changed. It works offline, from disk.",
+        epilog='example: backprop-lab play "sigmoid(w*x + b)" --at w=0.5 x=2 b=0.1 '
+        "--html player.html",
+    )
+    play.add_argument("expression", metavar="EXPR")
+    play.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE", help="variables")
+    play.add_argument("--html", default="player.html", metavar="FILE",
+                      help="where to write the page (default player.html)")
+    play.add_argument("--layout", choices=["auto", "dot", "browser"], default="auto",
+                      help="who lays the graph out: Graphviz's dot, the page itself, or dot "
+                      "when installed (auto, the default)")
+    play.set_defaults(run=play_command)
     return parser
 
 

@@ -2,8 +2,9 @@
 
 Forward pass for the first student, the loss, ``backward()``, ∂L/∂w1 explained path by path
 and checked three ways (the engine, the article's formula on plain floats, central
-differences), the graph as SVG, then training on all six students with a progress bar
-(tqdm, on a terminal only; logs get the loss before and after training).
+differences), the graph as SVG and as a player page (HTML), then training on all six
+students with a progress bar (tqdm, on a terminal only; logs get the loss before and after
+training).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tqdm import tqdm
 
 from autograd.draw import DotMissingError, render
 from autograd.explain import explain
+from autograd.player import play
 from nn.data import students
 from nn.examples import student_forward, student_network
 from nn.losses import bce
@@ -35,8 +37,9 @@ def _loss_at_w1(w1: float) -> float:
 
 def run_demo(out: str | Path = "student_network.svg", steps: int = 300,
              stream: TextIO | None = None) -> int:
-    """Run the demo, writing the graph to ``out`` and the text to ``stream`` (default: standard
-    output); returns the exit status (0, or 1 if the three gradients disagree).
+    """Run the demo, writing the graph to ``out``, its player page beside it (``.html``) and
+    the text to ``stream`` (default: standard output); returns the exit status (0, or 1 if
+    the three gradients disagree).
 
     >>> import io, tempfile, os
     >>> text = io.StringIO()
@@ -97,6 +100,9 @@ def run_demo(out: str | Path = "student_network.svg", steps: int = 300,
         say(f"  written to {written[0]}")
     except DotMissingError as err:
         say(f"  not written: {err}")
+    page = play(loss, title="backprop player: the student network").save(
+        Path(out).with_suffix(".html"))
+    say(f"  its player (step through forward and backward, change any weight): {page}")
     say()
     say(f"5. Training on all six students: mean BCE, SGD, learning rate {LEARNING_RATE}")
     model = student_network()

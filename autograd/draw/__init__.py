@@ -10,7 +10,9 @@ cell 1,000 px wide. Two views:
   node per input, neuron and loss, one edge per weight.
 
 Nodes are numbered in topological order (``v0``, ``v1``, ...), so the same graph always gives
-the same DOT text. `render(root, "g.svg", "g.png")` saves a drawing in one call.
+the same DOT text. `render(root, "g.svg", "g.png")` saves a drawing in one call. Shown in
+Jupyter where ``dot`` is missing, a drawing is laid out by the page itself with a vendored
+WebAssembly build of Graphviz (`autograd.draw.in_browser`).
 
 >>> from autograd import Value
 >>> w1, x1 = Value(0.5, label="w1"), Value(2.0, label="x1")

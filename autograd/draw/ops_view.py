@@ -250,7 +250,35 @@ def _table(node: _Node, direction: str) -> str:
     return f"<{table}{body}</table>>"
 
 
-def draw_ops(
+@dataclass
+class Plan:
+    """What a drawing of the ops view holds, for pages that bring its numbers to life
+    (`autograd.player`): node ids in topological order, each drawn node's lines, and the
+    edges in the order they are drawn."""
+
+    order: list[Value]
+    ids: dict[Value, str]
+    nodes: dict[Value, _Node]
+    edges: list[tuple[Value, Value, str | None, int | None]]
+    """parent, child, the port entered (None: none), the parent's index in the child (None
+    for a collapsed edge)"""
+    direction: str
+    names: dict[Value, str]
+
+
+def draw_ops(root: Value, **options: Any) -> style.Drawing:
+    """The ops view of the graph ``root`` depends on (see `autograd.draw.draw`); its options
+    are `plan_ops`'s.
+
+    >>> w1, x1 = Value(0.5, label="w1"), Value(2.0, label="x1")
+    >>> z = w1 * x1; z.label = "z"
+    >>> "∂z/∂w1<br/>= x1 = 2" in draw_ops(z).source
+    True
+    """
+    return plan_ops(root, **options)[0]
+
+
+def plan_ops(
     root: Value,
     *,
     rankdir: str | None = None,
@@ -265,13 +293,13 @@ def draw_ops(
     group: bool | Callable[[Value], str | None] = False,
     max_nodes: int | None = MAX_NODES,
     collapse: bool = False,
-) -> style.Drawing:
-    """The ops view of the graph ``root`` depends on (see `autograd.draw.draw`).
+) -> tuple[style.Drawing, Plan]:
+    """The ops view of ``root`` (`draw_ops`) and its `Plan`.
 
-    >>> w1, x1 = Value(0.5, label="w1"), Value(2.0, label="x1")
-    >>> z = w1 * x1; z.label = "z"
-    >>> "∂z/∂w1<br/>= x1 = 2" in draw_ops(z).source
-    True
+    >>> x = Value(2.0, label="x")
+    >>> drawing, plan = plan_ops(x.exp())
+    >>> [plan.ids[v] for v in plan.order], plan.edges[0][2:]
+    (['v0', 'v1'], ('d0', 0))
     """
     if rankdir not in (None, *_ENTRY_SIDE):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or None (chosen), "
@@ -312,7 +340,7 @@ def draw_ops(
             grad = grad_at[v] if grad_at is not None else v.grad
         shown[v] = _node(v, role_of[v], name_of[v], _made_as(v, name_of, fmt), grad, fmt)
 
-    edges: list[tuple[Value, Value, str | None]] = []  # parent, child, port entered
+    edges: list[tuple[Value, Value, str | None, int | None]] = []  # see Plan.edges
     if collapse:
         for child, factors in merged_factors(order, set(kept), name_of).items():
             for k, f in enumerate(factors):
@@ -320,7 +348,7 @@ def draw_ops(
                 if port:
                     lines = _edge_lines(f.name, f.formula, number(f.value, fmt))
                     shown[child].inputs.append((port, [style.escape(t) for t in lines]))
-                edges.append((f.parent, child, port))
+                edges.append((f.parent, child, port, None))
     else:
         for v in kept:
             for i, (p, local) in enumerate(zip(v.parents, v.local_grads)):
@@ -333,7 +361,7 @@ def draw_ops(
                     lines = _edge_lines(derivative_name(name_of[v], name_of[p]), formula,
                                         number(local, fmt))
                     shown[v].inputs.append((port, [style.escape(t) for t in lines]))
-                edges.append((p, v, port))
+                edges.append((p, v, port, i))
     direction = rankdir or choose_direction(order, shown)
 
     dot = style.Drawing(
@@ -359,7 +387,7 @@ def draw_ops(
         statements.setdefault(groups.get(v), []).append((ids[v], attrs))
     _emit(dot, statements)
     side = _ENTRY_SIDE[direction]
-    for parent, child, port in edges:
+    for parent, child, port, _ in edges:
         # an arrow enters its derivative's cell; one from a constant, the node's own cell
         edge = {"headport": f"{port}:{side}" if port else f"{_OWN}:{_OWN_SIDE[direction]}"}
         if step is not None and child is step.node:  # the gradient goes back, to the parent
@@ -376,7 +404,7 @@ def draw_ops(
         caption = (f"step {step.number}: {name_of[step.node]} sends its gradient to its "
                    "parents; every gradient shown is as of this step") if step else ""
         style.add_legend(dot, used, (caption,) if caption else ())
-    return dot
+    return dot, Plan(order, ids, shown, edges, direction, name_of)
 
 
 def _emit(dot: graphviz.Digraph, statements: dict[str | None, list[tuple[str, dict[str, str]]]],

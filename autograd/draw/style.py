@@ -23,6 +23,8 @@ from typing import Any
 
 import graphviz
 
+from autograd.draw.in_browser import browser_drawing_html
+
 INSTALL = "sudo apt-get install graphviz"
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -76,7 +78,22 @@ MISSING = (
 
 
 class Drawing(graphviz.Digraph):
-    """A `graphviz.Digraph` whose rendering says how to install ``dot`` when it is missing."""
+    """A `graphviz.Digraph` whose rendering says how to install ``dot`` when it is missing.
+
+    Shown in Jupyter without ``dot`` (Windows without Graphviz, JupyterLite, a bare Colab),
+    it is laid out by the page itself with Graphviz compiled to WebAssembly
+    (`autograd.draw.in_browser`) instead of failing; `pipe` and `render` still raise
+    `DotMissingError`.
+    """
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **kwargs: Any) -> dict[str, Any]:
+        """What Jupyter shows: the SVG from ``dot``, or where ``dot`` is missing, HTML that
+        lays the graph out in the browser."""
+        try:
+            return dict(super()._repr_mimebundle_(include, exclude, **kwargs))
+        except (graphviz.ExecutableNotFound, DotMissingError):
+            return {"text/html": browser_drawing_html(self.source)}
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         """`graphviz.Digraph.pipe`: the rendered bytes, e.g. ``drawing.pipe(format="svg")``;

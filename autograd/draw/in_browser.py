@@ -1,0 +1,161 @@
+"""Graphviz in the browser: a drawing the page lays out itself, for where ``dot`` is missing.
+
+On Windows without Graphviz, in JupyterLite or in a bare Colab there is no ``dot`` program to
+turn DOT text into SVG. `browser_drawing_html` then gives an HTML fragment that does the
+layout in the page with Viz.js, the WebAssembly build of Graphviz (npm's ``@viz-js/viz``),
+kept in ``vendor/`` with its licences and version (``make vendor`` refreshes it). Nothing is
+fetched, ever: each fragment carries the whole script (about 1.3 MB), and a page evaluates
+it once, however many drawings it shows.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["viz_script", "viz_version", "script_tag", "json_for_html", "viz_loader_html",
+           "browser_drawing_html"]
+
+
+def _vendored(name: str) -> str:
+    """The text of ``vendor/<name>``, or an error saying how to get it."""
+    try:
+        return resources.files("autograd.draw").joinpath(f"vendor/{name}").read_text("utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"autograd/draw/vendor/{name} is missing: run `make vendor` to fetch Viz.js "
+            "(@viz-js/viz) from npm") from None
+
+
+@lru_cache(maxsize=1)
+def viz_script() -> str:
+    """The vendored Viz.js: JavaScript that defines a global ``Viz`` when run by a page.
+
+    >>> "Viz.js" in viz_script()[:200]
+    True
+    """
+    return _vendored("viz-standalone.js")
+
+
+def viz_version() -> str:
+    """The vendored version of ``@viz-js/viz``, as ``vendor/VERSION`` records it.
+
+    >>> viz_version().split(".")[0]
+    '3'
+    """
+    first = _vendored("VERSION").splitlines()[0]  # "@viz-js/viz 3.31.0"
+    return first.split()[-1]
+
+
+def script_tag(js: str, type: str = "") -> str:
+    """A ``<script>`` element holding the JavaScript ``js``, which cannot end it early.
+
+    ``</`` becomes ``<\\/`` and ``<!--`` becomes ``<\\!--``: the same text inside JavaScript
+    strings, comments and regular expressions, but no longer markup the HTML parser reacts
+    to. ``type`` sets the element's type, e.g. ``"text/plain"`` for text kept, not run.
+
+    >>> script_tag('alert("</script><!--")')
+    '<script>alert("<\\\\/script><\\\\!--")</script>'
+    """
+    safe = js.replace("</", "<\\/").replace("<!--", "<\\!--")
+    attribute = f' type="{type}"' if type else ""
+    return f"<script{attribute}>{safe}</script>"
+
+
+def json_for_html(value: object) -> str:
+    """JSON for a ``<script type="application/json">`` element: no character of it can be
+    read as markup (``<``, ``>``, ``&``) or break a line of JavaScript (U+2028, U+2029).
+
+    >>> json_for_html({"label": "</script>"})
+    '{"label": "\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+# Defines, once per page, backpropLabViz(code): a promise of the page's one Graphviz
+# instance, evaluating Viz.js from ``code`` (its text, kept inert) unless the page has it.
+_LOADER = """window.backpropLabViz = window.backpropLabViz || function (code) {
+  if (!(window.Viz && typeof window.Viz.instance === "function")) {
+    // A module loader (RequireJS in the classic notebook) is hidden, so that Viz.js defines
+    // the global Viz rather than an anonymous module; so is `document`, which it reads only
+    // to find its own URL (unused: the WebAssembly is embedded), a lookup that fails in a
+    // page without a base URL (about:blank).
+    var script = document.createElement("script");
+    script.textContent = "(function (define, exports, module, document) {\\n"
+      + code + "\\n})();";
+    document.head.appendChild(script);
+    script.remove();
+    if (!(window.Viz && typeof window.Viz.instance === "function")) {
+      return Promise.reject(new Error("Viz.js did not load"));
+    }
+  }
+  // One Graphviz instance (one WebAssembly compilation) serves every drawing of the page.
+  window.backpropLabVizInstance = window.backpropLabVizInstance || window.Viz.instance();
+  return window.backpropLabVizInstance;
+};"""
+
+# Finds its fragment (as the element holding it, else by id: some notebook front ends run a
+# copy of the script elsewhere), lays the graph out, then swaps the fragment's content for
+# the SVG.
+_RUNNER = """(function () {
+  var here = document.currentScript;
+  var root = (here && here.closest(".backprop-lab-drawing")) || document.getElementById(%(id)s);
+  function part(type) { return root.querySelector('script[type="' + type + '"]'); }
+  function fail(error) {
+    root.textContent = "Graphviz in the browser could not lay out this graph: "
+      + ((error && error.message) || error);
+    root.setAttribute("data-drawn", "error");
+  }
+  var source = JSON.parse(part("application/json").textContent);
+  window.backpropLabViz(part("text/plain").textContent).then(function (viz) {
+    var svg = viz.renderSVGElement(source);
+    svg.style.maxWidth = "100%%";
+    svg.style.height = "auto";
+    svg.style.display = "block";
+    root.replaceChildren(svg);
+    root.setAttribute("data-drawn", "1");
+  }).catch(fail);
+})();"""
+
+
+def viz_loader_html() -> str:
+    """Viz.js as inert text (``<script type="text/plain">``) and the script defining
+    ``window.backpropLabViz(code)``, a promise of the page's Graphviz instance that runs
+    that text once per page.
+
+    >>> viz_loader_html().count("<script") == 2
+    True
+    """
+    return script_tag(viz_script(), type="text/plain") + script_tag(_LOADER)
+
+
+def browser_drawing_html(dot_source: str) -> str:
+    """A self-contained HTML fragment that lays out ``dot_source`` in the page and shows it.
+
+    A ``<div>`` holding the DOT text as JSON, Viz.js as inert text, and a script that lays
+    the graph out and puts the SVG in the div, scaled to fit its container; the div then
+    gets ``data-drawn="1"``, or on a layout error shows the error and gets
+    ``data-drawn="error"``. No label can break out: the JSON has no ``<``, ``>`` or ``&``.
+
+    >>> html = browser_drawing_html('digraph { a [label="</script><b>"] }')
+    >>> html.count("</script>") == html.count("<script") == 4
+    True
+    >>> "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e" in html
+    True
+    """
+    ident = f"backprop-lab-drawing-{uuid.uuid4().hex}"
+    return (
+        f'<div id="{ident}" class="backprop-lab-drawing">'
+        "<span>Laying out the graph in the browser… (if this stays, the page ran no script: "
+        "trust the notebook, or run the cell again)</span>"
+        f'<script type="application/json">{json_for_html(dot_source)}</script>'
+        + viz_loader_html()
+        + script_tag(_RUNNER % {"id": json.dumps(ident)})
+        + "</div>"
+    )

@@ -1,0 +1,232 @@
+"""What the player page knows about a graph: its drawing and everything the page recomputes.
+
+`describe(root)` lays the graph out as the ops view draws it and writes down, as plain
+data (JSON-ready, no code): each Value (name, label, role, how it was made, which text of
+the drawing shows its number and its gradient), each edge (its derivative's name and
+formula, the text that shows its number), the forward steps (one per computed Value, in
+topological order) and the backward steps (those of `backward_steps`), the leaves a learner
+may change, and for each of them the chain-rule paths `explain` finds up to ``root``.
+Numbers in it are those of the graph now; the page recomputes them with the JavaScript that
+`autograd.replay.javascript` generates from the op table.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from autograd.draw.ops_view import MAX_NODES, Plan, plan_ops
+from autograd.draw.style import Drawing
+from autograd.explain import backward_steps, explain
+from autograd.graph import depends_on, topological_order
+from autograd.notation import FORMAT, derivative_name, local_formula
+from autograd.replay import NotGenerated, javascript
+from autograd.value import Value
+
+_DIGITS = re.compile(r"\.(\d+)g")
+MAX_PATHS = 12
+"""A parameter with more chain-rule paths than this is shown by its highlighted edges only."""
+
+
+@dataclass(frozen=True)
+class Description:
+    """A graph as the player needs it: its ``drawing``, its ``data`` (for the page's
+    JSON) and the generated ``code`` that recomputes it ("" when live editing is off)."""
+
+    drawing: Drawing
+    data: dict[str, Any]
+    code: str
+
+
+def digits_of(fmt: str) -> int:
+    """The significant digits of a number format the page can reproduce: ``".4g"`` → 4.
+
+    >>> digits_of(".3g")
+    3
+    """
+    match = _DIGITS.fullmatch(fmt)
+    if not match or not 1 <= int(match[1]) <= 17:
+        raise ValueError(f"the player writes numbers as '.Ng' (N from 1 to 17), got fmt={fmt!r}")
+    return int(match[1])
+
+
+def json_number(x: Any) -> float | str:
+    """A number for JSON, which has no NaN or infinity: those travel as text.
+
+    >>> json_number(0.5), json_number(float("inf"))
+    (0.5, 'Infinity')
+    """
+    x = float(getattr(x, "data", x))
+    return x if math.isfinite(x) else ("NaN" if math.isnan(x) else "Infinity" if x > 0
+                                       else "-Infinity")
+
+
+def _plain(line: str) -> str:
+    # A line of the drawing as the SVG shows it: tags gone, entities decoded.
+    return html.unescape(re.sub(r"<[^>]+>", "", line))
+
+
+def describe(root: Value, *, fmt: str = FORMAT, rankdir: str | None = None,
+             max_nodes: int | None = MAX_NODES) -> Description:
+    """Lay ``root``'s graph out and describe it for the player; the graph's own gradients
+    are left as they were.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x; y.label = "y"
+    >>> d = describe(y)
+    >>> [n["name"] for n in d.data["nodes"]], d.data["forward"], d.data["backward"]
+    (['x', 'y'], [1], [1])
+    """
+    digits = digits_of(fmt)
+    order_now = _graph_grads(root)
+    drawing, plan = plan_ops(root, fmt=fmt, rankdir=rankdir, max_nodes=max_nodes)
+    _restore(order_now)
+    order = plan.order
+    index = {v: k for k, v in enumerate(order)}
+    names = plan.names
+    try:
+        code, why = javascript(order), ""
+    except NotGenerated as err:
+        code, why = "", f"Live editing is off: {err}"
+
+    edges, edge_of = _edges(plan, index, fmt)
+    nodes = [_node(v, plan, index, edge_of) for v in order]
+    computed = [index[v] for v in order if v.parents]
+    leaves = [k for k, v in enumerate(order) if not v.parents]
+    editable = [k for k in leaves if order[k].label and nodes[k]["role"] in ("input", "parameter")]
+    data: dict[str, Any] = {
+        "digits": digits,
+        "root": index[root],
+        "nodes": nodes,
+        "edges": edges,
+        "leaves": leaves,
+        "editable": editable,
+        "forward": computed,
+        "backward": computed[::-1],
+        "paths": {str(k): _paths(root, order[k], index, edge_of, names, fmt)
+                  for k in leaves if nodes[k]["role"] in ("input", "parameter")},
+        "live": bool(code),
+        "why": why,
+    }
+    return Description(drawing, data, code)
+
+
+def _graph_grads(root: Value) -> list[tuple[Value, float]]:
+    # Give every Value the gradient of a fresh backward pass, so that the drawing is laid
+    # out with numbers as wide as those the page will show; returns what to restore.
+    saved = [(v, v.grad) for v in topological_order(root)]
+    for _ in backward_steps(root):
+        pass
+    return saved
+
+
+def _restore(saved: list[tuple[Value, float]]) -> None:
+    for v, grad in saved:
+        v.grad = grad
+
+
+def _edges(plan: Plan, index: dict[Value, int], fmt: str
+           ) -> tuple[list[dict[str, Any]], dict[tuple[int, int], int]]:
+    # One record per (child, parent index), drawn or not (a number exponent is not drawn).
+    drawn = {(child, i): (k, port) for k, (_, child, port, i) in enumerate(plan.edges)}
+    edges: list[dict[str, Any]] = []
+    edge_of: dict[tuple[int, int], int] = {}
+    for child in plan.order:
+        for i, parent in enumerate(child.parents):
+            svg, port = drawn.get((child, i), (-1, None))
+            name = derivative_name(plan.names[child], plan.names[parent])
+            edge_of[(index[child], i)] = len(edges)
+            edges.append({
+                "child": index[child], "parent": index[parent], "index": i, "svg": svg,
+                "port": port, "name": name, "local": json_number(child.local_grads[i]),
+                "formula": local_formula(child, i, plan.names, fmt),
+            })
+    return edges, edge_of
+
+
+def _node(v: Value, plan: Plan, index: dict[Value, int], edge_of: dict[tuple[int, int], int]
+          ) -> dict[str, Any]:
+    role = _role(v, plan)
+    node: dict[str, Any] = {
+        "id": plan.ids[v], "name": plan.names[v], "label": v.label or None, "role": role,
+        "op": v.op or None, "value": json_number(v.data), "parents": [index[p] for p in v.parents],
+        "made": _made(v, plan), "drawn": v in plan.nodes,
+    }
+    shown = plan.nodes.get(v)
+    if shown is None:
+        return node
+    own = [_plain(line) for line in shown.lines]
+    cells = [(port, [_plain(line) for line in lines]) for port, lines in shown.inputs]
+    # The SVG lists a table's texts row by row: derivatives come first when arrows enter
+    # from the top (their row is above the Value's own cell).
+    texts: list[str] = []
+    marks: list[dict[str, Any]] = []
+    blocks: list[tuple[str | None, list[str]]] = [(None, own)] + [(p, ls) for p, ls in cells]
+    if plan.direction == "TB":
+        blocks = blocks[1:] + blocks[:1]
+    for port, lines in blocks:
+        start = len(texts)
+        texts.extend(lines)
+        if port is None:
+            for k, line in enumerate(lines):
+                if k and line.startswith(("data ", "grad ")):
+                    marks.append({"line": start + k, "kind": line[:4], "prefix": line[:5]})
+        else:
+            i = int(port[1:])
+            last = lines[-1]
+            prefix = last[: last.rfind("= ") + 2]
+            marks.append({"line": start + len(lines) - 1, "kind": "local",
+                          "edge": edge_of[(index[v], i)], "prefix": prefix})
+    node["texts"] = texts
+    node["marks"] = marks
+    return node
+
+
+def _role(v: Value, plan: Plan) -> str:
+    shown = plan.nodes.get(v)
+    if shown is not None:
+        return shown.role
+    return "constant"  # a number exponent, written in its op
+
+
+def _made(v: Value, plan: Plan) -> str:
+    shown = plan.nodes.get(v)
+    if shown is None or not v.parents:
+        return ""
+    made = [_plain(line) for line in shown.lines if line.startswith("= ")]
+    return made[0][2:] if made else (v.op or "")
+
+
+def _paths(root: Value, wrt: Value, index: dict[Value, int],
+           edge_of: dict[tuple[int, int], int], names: dict[Value, str], fmt: str
+           ) -> dict[str, Any]:
+    # The edges on every path from wrt up to root (highlighted when it is chosen), and the
+    # chain-rule paths of `explain`, each factor the edges it sums over (so the page can
+    # recompute it: forward from the factor's parent through unlabelled Values).
+    on = depends_on(root, wrt)
+    edges = sorted(edge_of[(index[c], i)] for c in on for i, p in enumerate(c.parents)
+                   if p in on)
+    found: dict[str, Any] = {"name": derivative_name(names[root], names[wrt]),
+                             "edges": edges, "paths": [], "count": 0}
+    if not on:
+        return found
+    e = explain(root, wrt, max_paths=MAX_PATHS, fmt=fmt)
+    found["count"] = e.path_count
+    factor_id: dict[tuple[Value, Value], int] = {}
+    factors: list[dict[str, Any]] = []
+    for f in e.factors:
+        factor_id[(f.child, f.parent)] = len(factors)
+        inside = depends_on(f.child, f.parent)
+        between = {v for v in inside if v is f.child or v is f.parent or
+                   not (v.label or v is root or v is wrt)}
+        sub = sorted(edge_of[(index[c], i)] for c in between for i, p in enumerate(c.parents)
+                     if p in between and c is not f.parent)
+        factors.append({"name": f.name, "formula": f.formula, "parent": index[f.parent],
+                        "child": index[f.child], "edges": sub})
+    found["factors"] = factors
+    found["paths"] = [[factor_id[(f.child, f.parent)] for f in p.factors] for p in e.paths]
+    return found

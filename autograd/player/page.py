@@ -1,0 +1,85 @@
+"""The player's HTML: one self-contained fragment (for Jupyter) or page (for a file).
+
+A fragment is a ``<div data-backprop-player>`` holding the drawing (an SVG from ``dot``,
+or the DOT text for the page to lay out with the vendored viz.js), the graph as JSON in a
+``<script type="application/json">`` element, the player's stylesheet and scripts, and
+the JavaScript generated from the op table that recomputes the graph. User text reaches
+the page only as escaped SVG text or inside that JSON, where ``<``, ``>`` and ``&`` are
+written as ``\\u003c``, ... so that no label can end a script or start a tag; the player
+writes every text into the page with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import html
+from importlib import resources
+
+from autograd.draw.in_browser import json_for_html, script_tag, viz_loader_html
+from autograd.draw.ops_view import MAX_NODES
+from autograd.draw.style import DotMissingError, Drawing
+from autograd.notation import FORMAT
+from autograd.player.model import describe
+from autograd.value import Value
+
+LAYOUTS = ("dot", "browser")
+"""Who lays the drawing out: Graphviz's ``dot`` here, or the page itself (viz.js)."""
+
+
+def _static(name: str) -> str:
+    return (resources.files("autograd.player") / "static" / name).read_text(encoding="utf-8")
+
+
+def _svg(drawing: Drawing) -> str:
+    svg = drawing.pipe(format="svg", encoding="utf-8")
+    return svg[svg.index("<svg"):]
+
+
+def fragment(root: Value, *, layout: str = "auto", fmt: str = FORMAT,
+             rankdir: str | None = None, max_nodes: int | None = MAX_NODES) -> tuple[str, str]:
+    """The player of ``root`` as an HTML fragment, and the layout used ("dot" or "browser").
+
+    >>> from autograd import Value
+    >>> body, used = fragment(Value(2.0, label="x").exp(), layout="browser")
+    >>> body.startswith("<div class=\\"bp-player\\" data-backprop-player"), used
+    (True, 'browser')
+    """
+    if layout not in ("auto", *LAYOUTS):
+        raise ValueError(f"layout must be 'auto', 'dot' or 'browser', got {layout!r}")
+    described = describe(root, fmt=fmt, rankdir=rankdir, max_nodes=max_nodes)
+    data = described.data
+    svg = ""
+    if layout != "browser":
+        try:
+            svg = _svg(described.drawing)
+        except DotMissingError:
+            if layout == "dot":
+                raise
+    used = "dot" if svg else "browser"
+    scripts = [_static("formula.js"), _static("player.js")]
+    if not svg:
+        data = {**data, "dot": described.drawing.source}
+    compute = described.code or "null"
+    mount = f"window.BackpropPlayer.mountScript(document.currentScript, {compute});"
+    parts = [
+        f'<div class="bp-player" data-backprop-player data-layout="{used}">',
+        f"<style>{_static('player.css')}</style>",
+        f'<div class="bp-graph">{svg}</div>',
+        f'<script type="application/json" class="bp-data">{json_for_html(data)}</script>',
+        viz_loader_html() if not svg else "",
+        *(script_tag(js) for js in scripts),
+        script_tag(mount),
+        "</div>",
+    ]
+    return "\n".join(parts), used
+
+
+def page(body: str, title: str) -> str:
+    """A whole HTML page around a fragment.
+
+    >>> page("<p>hi</p>", "a <title>").splitlines()[3]
+    '<title>a &lt;title&gt;</title>'
+    """
+    return ("<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\n"
+            f"<title>{html.escape(title)}</title>\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "</head>\n<body>\n" + body + "\n</body>\n</html>\n")

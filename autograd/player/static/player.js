@@ -1,0 +1,577 @@
+/* backprop-lab's player: a computation graph's forward and backward pass, one step at a time.
+ *
+ * The page holds the drawing (an SVG laid out by Graphviz's dot, or laid out here by the
+ * vendored viz.js), the graph as data (autograd/player/model.py) and a function generated
+ * from the op table that recomputes every value and local derivative from the leaves'
+ * numbers. Everything shown is recomputed here, so changing a leaf updates every number.
+ * All user text (labels, names) is written with textContent: nothing is parsed as HTML.
+ *
+ * The JavaScript API (documented in the README): the root element carries
+ * data-backprop-player and element.player offers stepForward(), stepBack(), reset(),
+ * end(), setValue(label, number) and state().
+ */
+(function () {
+  "use strict";
+  if (window.BackpropPlayer) return;
+
+  var FORWARD_FILL = "#cfe2f3";  // the Value a forward step computes
+  var STEP_FILL = "#f6b26b";     // the Value a backward step sends from (as draw(step=...))
+  var RED = "#cc0000";           // the edges a step uses
+  var PATH = "#1565c0";          // a chosen parameter's chain-rule paths
+  var SPEEDS = [["slow", 1400], ["normal", 700], ["fast", 250]];
+
+  function make(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function decode(x) {  // JSON has no NaN or infinities: they travel as strings
+    return typeof x === "string" ? Number(x) : x;
+  }
+
+  function Player(root, data, compute) {
+    var self = this;
+    this.root = root;
+    this.data = data;
+    this.compute = data.live ? compute : null;
+    this.F = window.BackpropFormula;
+    this.nodes = data.nodes;
+    this.edges = data.edges;
+    this.nForward = data.forward.length;
+    this.steps = this.nForward + data.backward.length;
+    this.step = 0;
+    this.order = {};  // node index -> its forward step (1-based)
+    data.forward.forEach(function (k, s) { self.order[k] = s + 1; });
+    this.edgesOf = this.nodes.map(function () { return []; });
+    this.edges.forEach(function (e, i) { self.edgesOf[e.child][e.index] = i; });
+    this.leafValues = data.leaves.map(function (k) { return decode(self.nodes[k].value); });
+    this.values = this.nodes.map(function (n) { return decode(n.value); });
+    this.locals = this.edges.map(function (e) { return decode(e.local); });
+    this.chosen = null;
+    this.timer = null;
+    this.error = "";
+    this.build();
+    this.backward();
+  }
+
+  // ---- numbers ------------------------------------------------------------------------------
+
+  Player.prototype.format = function (x) {
+    return this.F.formatNumber(x, this.data.digits);
+  };
+
+  Player.prototype.recompute = function (leafValues) {
+    // Every value and local derivative at these leaf numbers (throws F.DomainError).
+    var out = this.compute(leafValues, this.F);
+    var locals = this.edges.map(function (e) { return out.local[e.child][e.index]; });
+    this.values = out.data;
+    this.locals = locals;
+    this.leafValues = leafValues;
+    this.backward();
+  };
+
+  Player.prototype.backward = function () {
+    // The backward pass as backward_steps runs it: from zero, root's gradient 1, then each
+    // node in reverse topological order adds local * upstream to each parent's gradient.
+    var n = this.nodes.length, grads = new Float64Array(n), changes = [], ends = [];
+    var self = this;
+    grads[this.data.root] = 1;
+    this.data.backward.forEach(function (k) {
+      var upstream = grads[k];
+      self.edgesOf[k].forEach(function (e) {
+        var p = self.edges[e].parent;
+        grads[p] += self.locals[e] * upstream;
+        changes.push([p, grads[p], e, upstream]);
+      });
+      ends.push(changes.length);
+    });
+    this.changes = changes;
+    this.ends = ends;
+  };
+
+  Player.prototype.gradsAt = function (step) {
+    // Every gradient right after this step (zero, root's 1, during the forward pass).
+    var grads = new Float64Array(this.nodes.length), b = step - this.nForward;
+    grads[this.data.root] = 1;
+    var upto = b > 0 ? this.ends[b - 1] : 0;
+    for (var i = 0; i < upto; i++) grads[this.changes[i][0]] = this.changes[i][1];
+    return grads;
+  };
+
+  Player.prototype.known = function (k) {  // is node k's value computed at this step?
+    var s = this.order[k];
+    return s === undefined || s <= this.step;
+  };
+
+  // ---- the page -----------------------------------------------------------------------------
+
+  Player.prototype.build = function () {
+    var self = this, root = this.root;
+    root.tabIndex = 0;
+    var bar = make("div", "bp-controls");
+    function button(text, title, action) {
+      var b = make("button", "bp-button", text);
+      b.type = "button";
+      b.title = title;
+      b.setAttribute("aria-label", title);
+      b.addEventListener("click", function () { action(); root.focus(); });
+      bar.appendChild(b);
+      return b;
+    }
+    button("|◀", "reset: before the first step (Home)", function () { self.pause(); self.reset(); });
+    button("◀", "step back (←)", function () { self.pause(); self.stepBack(); });
+    this.playButton = button("▶ play", "play or pause (space)", function () { self.toggle(); });
+    button("▶", "step forward (→)", function () { self.pause(); self.stepForward(); });
+    button("▶|", "end: after the last backward step (End)", function () { self.pause(); self.end(); });
+    this.speed = make("select", "bp-speed");
+    this.speed.title = "speed of play";
+    SPEEDS.forEach(function (s, i) {
+      var o = make("option", null, s[0]);
+      o.value = String(s[1]);
+      if (i === 1) o.selected = true;
+      self.speed.appendChild(o);
+    });
+    this.speed.addEventListener("change", function () { if (self.timer) { self.pause(); self.toggle(); } });
+    bar.appendChild(this.speed);
+    this.counter = make("span", "bp-counter");
+    bar.appendChild(this.counter);
+    root.appendChild(bar);
+    this.caption = make("div", "bp-caption");
+    this.caption.setAttribute("aria-live", "polite");
+    root.appendChild(this.caption);
+    this.errorBox = make("div", "bp-error");
+    this.errorBox.setAttribute("role", "alert");
+    this.errorBox.hidden = true;
+    root.appendChild(this.errorBox);
+    this.panel = make("div", "bp-panel");  // the step's arithmetic, above the drawing
+    root.appendChild(this.panel);
+    this.graph = root.querySelector(".bp-graph") || make("div", "bp-graph");
+    root.appendChild(this.graph);
+    this.tip = make("div", "bp-tip");
+    this.tip.hidden = true;
+    root.appendChild(this.tip);
+    this.buildInputs();
+    this.buildPaths();
+    root.addEventListener("keydown", function (ev) {
+      var tag = ev.target && ev.target.tagName;
+      if (tag === "INPUT" || tag === "SELECT") return;
+      var keys = {ArrowRight: "stepForward", ArrowLeft: "stepBack", Home: "reset", End: "end"};
+      if (keys[ev.key]) { self.pause(); self[keys[ev.key]](); }
+      else if (ev.key === " ") self.toggle();
+      else return;
+      ev.preventDefault();
+    });
+  };
+
+  Player.prototype.buildInputs = function () {
+    var self = this, box = make("div", "bp-inputs");
+    box.appendChild(make("div", "bp-heading", "Change an input or a parameter:"));
+    this.fields = {};
+    if (!this.data.live) box.appendChild(make("div", "bp-why", this.data.why));
+    this.data.editable.forEach(function (k) {
+      var node = self.nodes[k], label = node.label, v = self.values[k];
+      var row = make("label", "bp-input");
+      row.appendChild(make("span", "bp-input-name", node.name));
+      var spread = Math.max(1, Math.abs(v)) * 2;
+      var slider = make("input");
+      slider.type = "range";
+      slider.min = String(v - spread);
+      slider.max = String(v + spread);
+      slider.step = String(spread / 200);
+      slider.value = String(v);
+      var field = make("input");
+      field.type = "number";
+      field.step = "any";
+      field.value = String(v);
+      slider.disabled = field.disabled = !self.data.live;
+      slider.addEventListener("input", function () { self.edit(label, Number(slider.value)); });
+      field.addEventListener("change", function () { self.edit(label, Number(field.value)); });
+      row.appendChild(slider);
+      row.appendChild(field);
+      box.appendChild(row);
+      (self.fields[label] = self.fields[label] || []).push({slider: slider, field: field, node: k});
+    });
+    if (this.data.editable.length) this.root.appendChild(box);
+  };
+
+  Player.prototype.buildPaths = function () {
+    var self = this, box = make("div", "bp-paths");
+    var keys = Object.keys(this.data.paths);
+    if (!keys.length) return;
+    var row = make("label", "bp-heading", "Chain-rule paths of ");
+    var select = make("select", "bp-choose");
+    select.appendChild(make("option", null, "(choose a leaf)"));
+    select.options[0].value = "";
+    keys.forEach(function (k) {
+      var o = make("option", null, self.data.paths[k].name);
+      o.value = k;
+      select.appendChild(o);
+    });
+    select.addEventListener("change", function () { self.choose(select.value || null); });
+    row.appendChild(select);
+    box.appendChild(row);
+    this.pathText = make("div", "bp-path-text");
+    box.appendChild(this.pathText);
+    this.root.appendChild(box);
+  };
+
+  // The drawing: find each node's texts and each edge's shapes, once the SVG is in the page.
+  Player.prototype.attach = function (svg) {
+    var self = this;
+    this.svg = svg;
+    var groups = {};
+    svg.querySelectorAll("g.node").forEach(function (g) {
+      var title = g.querySelector("title");
+      if (title) groups[title.textContent] = g;
+    });
+    this.shapes = {};
+    this.marks = [];
+    this.nodes.forEach(function (node, k) {
+      var g = groups[node.id];
+      if (!g || !node.drawn) return;
+      var shape = g.querySelector("path, polygon, ellipse");
+      if (shape) self.shapes[k] = {el: shape, fill: shape.getAttribute("fill")};
+      var texts = g.querySelectorAll("text"), t = 0, found = [];
+      node.texts.forEach(function (line) {  // the SVG's texts, matched in order
+        while (t < texts.length && texts[t].textContent !== line) t++;
+        found.push(t < texts.length ? texts[t++] : null);
+      });
+      node.marks.forEach(function (m) {
+        var el = found[m.line];
+        if (!el) return;
+        self.centre(el);
+        self.marks.push({el: el, node: k, kind: m.kind, edge: m.edge, prefix: m.prefix});
+      });
+    });
+    // Graphviz numbers edges in the order they were written (edge1, edge2, ...), which is
+    // the order of `svg` in the data; the SVG lists them in another order.
+    var edgeGroups = {}, byTitle = {};
+    svg.querySelectorAll("g.edge").forEach(function (g) {
+      edgeGroups[g.id] = g;
+      var title = g.querySelector("title"), key = title ? title.textContent.split(":")[0] : "";
+      (byTitle[key] = byTitle[key] || []).push(g);
+    });
+    this.edgeShapes = {};
+    this.edges.forEach(function (e, i) {
+      if (e.svg < 0) return;
+      var key = self.nodes[e.parent].id + "->" + self.nodes[e.child].id;
+      var g = edgeGroups["edge" + (e.svg + 1)];
+      var title = g && g.querySelector("title");
+      if (!title || title.textContent.split(":")[0] !== key) g = (byTitle[key] || []).shift();
+      if (!g) return;
+      var parts = Array.prototype.map.call(g.querySelectorAll("path, polygon"), function (s) {
+        return {el: s, stroke: s.getAttribute("stroke"), fill: s.getAttribute("fill"),
+                width: s.getAttribute("stroke-width")};
+      });
+      self.edgeShapes[i] = parts;
+      g.setAttribute("data-edge", key);
+      var title = g.querySelector("title");
+      if (title) title.textContent = "";  // the tip below says more
+      g.addEventListener("mouseenter", function (ev) { self.showTip(i, ev); });
+      g.addEventListener("mousemove", function (ev) { self.showTip(i, ev); });
+      g.addEventListener("mouseleave", function () { self.tip.hidden = true; });
+    });
+    this.render();
+  };
+
+  Player.prototype.centre = function (el) {
+    // A number that changes keeps its centre where dot put it, however long it grows.
+    try {
+      var box = el.getBBox();
+      if (!box.width) return;
+      el.setAttribute("x", String(box.x + box.width / 2));
+      el.setAttribute("text-anchor", "middle");
+    } catch (err) { /* not laid out yet: keep dot's position */ }
+  };
+
+  Player.prototype.edgeText = function (i) {
+    var e = this.edges[i], known = this.known(e.child);
+    var value = known ? this.format(this.locals[i]) : "?";
+    var formula = e.formula && e.formula !== value ? " = " + e.formula : "";
+    return e.name + formula + " = " + value;
+  };
+
+  Player.prototype.showTip = function (i, ev) {
+    this.tip.textContent = this.edgeText(i);
+    this.tip.hidden = false;
+    var box = this.root.getBoundingClientRect();
+    this.tip.style.left = (ev.clientX - box.left + 12) + "px";
+    this.tip.style.top = (ev.clientY - box.top + 12) + "px";
+  };
+
+  // ---- showing a step -----------------------------------------------------------------------
+
+  Player.prototype.render = function () {
+    var self = this, b = this.step - this.nForward, grads = this.gradsAt(this.step);
+    this.counter.textContent = "step " + this.step + " / " + this.steps;
+    this.playButton.textContent = this.timer ? "■ pause" : "▶ play";
+    if (this.svg) {
+      this.marks.forEach(function (m) {
+        var text;
+        if (m.kind === "data") text = self.known(m.node) ? self.format(self.values[m.node]) : "?";
+        else if (m.kind === "grad") text = b > 0 ? self.format(grads[m.node]) : "?";
+        else text = self.known(self.edges[m.edge].child) ? self.format(self.locals[m.edge]) : "?";
+        m.el.textContent = m.prefix + text;
+      });
+      this.paint(b);
+    }
+    this.describeStep(b, grads);
+    if (this.chosen !== null) this.showPaths();
+    this.root.setAttribute("data-step", String(this.step));
+  };
+
+  Player.prototype.paint = function (b) {
+    var self = this, focus = null, fill = null;
+    Object.keys(this.shapes).forEach(function (k) {
+      var s = self.shapes[k];
+      s.el.setAttribute("fill", s.fill);
+    });
+    var lit = {};
+    if (this.chosen !== null) {
+      this.data.paths[this.chosen].edges.forEach(function (i) { lit[i] = PATH; });
+    }
+    if (b > 0) { focus = this.data.backward[b - 1]; fill = STEP_FILL; }
+    else if (this.step > 0) { focus = this.data.forward[this.step - 1]; fill = FORWARD_FILL; }
+    if (focus !== null) {
+      if (this.shapes[focus]) this.shapes[focus].el.setAttribute("fill", fill);
+      this.edgesOf[focus].forEach(function (i) { lit[i] = RED; });
+    }
+    Object.keys(this.edgeShapes).forEach(function (i) {
+      self.edgeShapes[i].forEach(function (p) {
+        var colour = lit[i];
+        p.el.setAttribute("stroke", colour || p.stroke);
+        if (p.fill && p.fill !== "none") p.el.setAttribute("fill", colour || p.fill);
+        if (colour) p.el.setAttribute("stroke-width", "2.5");
+        else if (p.width) p.el.setAttribute("stroke-width", p.width);
+        else p.el.removeAttribute("stroke-width");
+      });
+    });
+  };
+
+  Player.prototype.describeStep = function (b, grads) {
+    var self = this, nodes = this.nodes, panel = this.panel;
+    panel.textContent = "";
+    var root = nodes[this.data.root];
+    if (this.step === 0) {
+      this.caption.textContent = "Before the first step: only the leaves are known. Press → (or " +
+        "▶|) to compute the forward pass, one value at a time.";
+      return;
+    }
+    if (b <= 0) {
+      var k = this.data.forward[this.step - 1], node = nodes[k];
+      var made = node.made && node.made !== node.name ? " = " + node.made : "";
+      this.caption.textContent = "Forward step " + this.step + " of " + this.nForward + ": " +
+        node.name + made + " = " + this.format(this.values[k]) +
+        (this.step === this.nForward ? ". The forward pass is done; → starts the backward pass." : "");
+      var inputs = node.parents.map(function (p) {
+        return nodes[p].name + " = " + self.format(self.values[p]);
+      });
+      panel.appendChild(make("div", null, "from " + inputs.join(", ")));
+      return;
+    }
+    var k2 = this.data.backward[b - 1], focus = nodes[k2], nB = this.data.backward.length;
+    var upstream = this.changes.length && this.edgesOf[k2].length
+      ? this.changes[this.ends[b - 1] - 1][3] : grads[k2];
+    this.caption.textContent = "Backward step " + b + " of " + nB + ": " + focus.name +
+      " has gradient ∂" + root.name + "/∂" + focus.name + " = " + this.format(upstream) +
+      " and sends upstream × local to each of its parents" +
+      (b === nB ? ". Done: every gradient is now the one backward() gives." : ".");
+    var table = make("table", "bp-step");
+    var head = make("tr");
+    ["to", "local derivative", "upstream × local = contribution", "gradient before → after"]
+      .forEach(function (h) { head.appendChild(make("th", null, h)); });
+    table.appendChild(head);
+    var start = b > 1 ? this.ends[b - 2] : 0;
+    this.edgesOf[k2].forEach(function (i, j) {
+      var e = self.edges[i], parent = nodes[e.parent], change = self.changes[start + j];
+      if (parent.role === "constant" && !parent.drawn) return;  // a number exponent
+      var local = self.locals[i], sent = local * upstream;
+      var row = make("tr");
+      row.appendChild(make("td", null, parent.name));
+      row.appendChild(make("td", null, self.edgeText(i)));
+      row.appendChild(make("td", null, self.format(upstream) + " × " + self.format(local) +
+        " = " + self.format(sent)));
+      row.appendChild(make("td", null, parent.role === "constant"
+        ? "a constant: no gradient shown"
+        : self.format(change[1] - sent) + " → " + self.format(change[1])));
+      table.appendChild(row);
+    });
+    panel.appendChild(table);
+  };
+
+  // ---- chain-rule paths of a chosen leaf ------------------------------------------------------
+
+  Player.prototype.choose = function (key) {
+    this.chosen = key;
+    if (key === null) this.pathText.textContent = "";
+    this.render();
+  };
+
+  Player.prototype.factorValue = function (f) {
+    // ∂child/∂parent through unlabelled Values: forward from the parent along f's edges.
+    var d = {}, self = this;
+    d[f.parent] = 1;
+    f.edges.forEach(function (i) {
+      var e = self.edges[i];
+      if (d[e.parent] !== undefined) d[e.child] = (d[e.child] || 0) + self.locals[i] * d[e.parent];
+    });
+    return d[f.child] || 0;
+  };
+
+  Player.prototype.showPaths = function () {
+    var self = this, info = this.data.paths[this.chosen], box = this.pathText;
+    var k = Number(this.chosen), total = this.gradsAt(this.steps)[k];
+    box.textContent = "";
+    if (!info.count) {
+      box.appendChild(make("div", null, info.name + " = 0: no path leads from " +
+        this.nodes[k].name + " to " + this.nodes[this.data.root].name + "."));
+      return;
+    }
+    box.appendChild(make("div", null, info.name + " = " + this.format(total) + ", the sum over " +
+      info.count + " path(s) of the product of the local derivatives along each path" +
+      (info.paths.length ? ":" : " (too many to list: their edges are drawn in blue).")));
+    var values = (info.factors || []).map(function (f) { return self.factorValue(f); });
+    info.paths.forEach(function (path, n) {
+      var names = path.map(function (f) { return info.factors[f].name; });
+      var product = path.reduce(function (acc, f) { return acc * values[f]; }, 1);
+      var numbers = path.map(function (f) {
+        var s = self.format(values[f]);
+        return s.charAt(0) === "-" ? "(" + s + ")" : s;
+      });
+      box.appendChild(make("div", "bp-path", "path " + (n + 1) + ": " + names.join(" · ") +
+        " = " + numbers.join(" · ") + " = " + self.format(product)));
+    });
+  };
+
+  // ---- the API --------------------------------------------------------------------------------
+
+  Player.prototype.go = function (step) {
+    this.step = Math.max(0, Math.min(this.steps, step));
+    this.render();
+    return this.state();
+  };
+  Player.prototype.stepForward = function () { return this.go(this.step + 1); };
+  Player.prototype.stepBack = function () { return this.go(this.step - 1); };
+  Player.prototype.reset = function () { return this.go(0); };
+  Player.prototype.end = function () { return this.go(this.steps); };
+
+  Player.prototype.toggle = function () {
+    var self = this;
+    if (this.timer) { this.pause(); return; }
+    if (this.step >= this.steps) this.go(0);
+    this.timer = setInterval(function () {
+      if (self.step >= self.steps) self.pause();
+      else self.stepForward();
+    }, Number(this.speed.value));
+    this.render();
+  };
+
+  Player.prototype.pause = function () {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.render();
+  };
+
+  Player.prototype.setValue = function (label, number) {
+    // Recompute everything with the leaves labelled `label` at `number`; keep the step.
+    // Returns true, or false (the page then shows why) on a domain error.
+    var targets = this.data.editable.filter(function (k) { return this.nodes[k].label === label; }, this);
+    if (!targets.length) {
+      var known = this.data.editable.map(function (k) { return this.nodes[k].label; }, this);
+      throw new Error("no input or parameter is labelled " + JSON.stringify(String(label)) +
+        "; the labels are: " + known.join(", "));
+    }
+    if (!this.data.live) throw new Error(this.data.why);
+    if (typeof number !== "number" || !isFinite(number)) {
+      throw new Error("setValue(" + JSON.stringify(String(label)) + ", ...) needs a finite number");
+    }
+    var self = this, leaves = this.leafValues.slice();
+    targets.forEach(function (k) { leaves[self.data.leaves.indexOf(k)] = number; });
+    try {
+      this.recompute(leaves);
+    } catch (err) {
+      if (!(err instanceof this.F.DomainError)) throw err;
+      this.showError(err.message + ". The page keeps the last numbers that worked.");
+      return false;
+    }
+    this.showError("");
+    (this.fields[label] || []).forEach(function (f) {
+      if (document.activeElement !== f.slider) f.slider.value = String(number);
+      if (document.activeElement !== f.field) f.field.value = String(number);
+    });
+    this.render();
+    return true;
+  };
+
+  Player.prototype.edit = function (label, number) {
+    if (!isFinite(number)) return;
+    this.setValue(label, number);
+  };
+
+  Player.prototype.showError = function (text) {
+    this.error = text;
+    this.errorBox.textContent = text;
+    this.errorBox.hidden = !text;
+  };
+
+  Player.prototype.state = function () {
+    var grads = this.gradsAt(this.step), values = {}, gradients = {}, self = this;
+    var backward = this.step > this.nForward;
+    this.nodes.forEach(function (n, k) {
+      if (n.label === null) return;
+      values[n.label] = self.values[k];
+      gradients[n.label] = backward ? grads[k] : 0;
+    });
+    return {phase: backward ? "backward" : "forward", step: this.step, steps: this.steps,
+            values: values, grads: gradients};
+  };
+
+  // ---- mounting -------------------------------------------------------------------------------
+
+  function mount(root, compute) {
+    var data = JSON.parse(root.querySelector("script.bp-data").textContent);
+    var player = new Player(root, data, compute);
+    var api = {};
+    ["stepForward", "stepBack", "reset", "end", "setValue", "state"].forEach(function (name) {
+      api[name] = function () { return player[name].apply(player, arguments); };
+    });
+    root.player = api;
+    var svg = player.graph.querySelector("svg");
+    if (svg) {
+      player.attach(svg);
+      root.setAttribute("data-ready", "1");
+      return;
+    }
+    player.render();
+    // No SVG from dot: lay the graph out here with the vendored Graphviz (viz.js).
+    window.backpropLabViz(root.querySelector('script[type="text/plain"]').textContent)
+    .then(function (viz) {
+      var drawn = viz.renderSVGElement(data.dot);
+      drawn.removeAttribute("width");
+      drawn.removeAttribute("height");
+      player.graph.appendChild(drawn);
+      player.attach(drawn);
+      root.setAttribute("data-ready", "1");
+    }).catch(function (err) {
+      player.showError("The graph could not be laid out here: " + err);
+      root.setAttribute("data-ready", "error");
+    });
+  }
+
+  function mountScript(script, compute) {
+    // Mount the player that holds this script (or, where a notebook front end ran a copy
+    // of the script elsewhere, the last player not mounted yet).
+    var root = script && script.closest("[data-backprop-player]");
+    if (!root) {
+      var waiting = document.querySelectorAll("[data-backprop-player]:not([data-mounted])");
+      root = waiting[waiting.length - 1];
+    }
+    if (!root || root.hasAttribute("data-mounted")) return;
+    root.setAttribute("data-mounted", "1");
+    mount(root, compute);
+  }
+
+  window.BackpropPlayer = {mount: mount, mountScript: mountScript};
+})();

@@ -1,0 +1,295 @@
+"""The player, opened as a learner opens it: a saved page in Debian's Chromium, offline.
+
+Its numbers are checked against the Python engine rebuilt at the same inputs (values and
+gradients within 1e-12 relative), its steps against `backward_steps`, its drawing against
+what a person sees (texts in the SVG), and its safety with labels written to attack it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd import Value, backward_steps, define_op
+from autograd.graph import topological_order
+from autograd.ops import OPS
+from autograd.player import play
+from autograd.player.model import describe
+from nn.examples import student_forward
+from tests.browser import page
+
+REL = 1e-12
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=REL, abs_tol=1e-300)
+
+
+class Opened:
+    """A saved player open in Chromium, with what the page asked of the network and said."""
+
+    def __init__(self, page: Any, requests: list[str], errors: list[str]) -> None:
+        self.page, self.requests, self.errors = page, requests, errors
+
+    def call(self, method: str, *args: Any) -> Any:
+        return self.page.evaluate(
+            "([m, args]) => document.querySelector('[data-backprop-player]').player[m](...args)",
+            [method, list(args)])
+
+    def state(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.call("state")
+        return result
+
+    def texts(self) -> list[str]:
+        found: list[str] = self.page.eval_on_selector_all(
+            ".bp-graph svg text", "ts => ts.map(t => t.textContent)")
+        return found
+
+
+@pytest.fixture
+def opened(tmp_path: Path):
+    """Open a player's saved page from disk; every network request is refused and counted."""
+    with page() as p:
+        requests: list[str] = []
+        errors: list[str] = []
+        p.on("request", lambda r: requests.append(r.url))
+        p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        p.on("pageerror", lambda e: errors.append(str(e)))
+
+        def open_player(player: Any, name: str = "player.html") -> Opened:
+            path = player.save(tmp_path / name)
+            p.goto(path.as_uri())
+            p.wait_for_selector("[data-backprop-player][data-ready='1']", timeout=60_000)
+            return Opened(p, requests, errors)
+
+        yield open_player
+
+
+def student() -> dict[str, Value]:
+    net = student_forward()
+    return net
+
+
+def engine_at(changes: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """The student network rebuilt by the Python engine with some leaves changed."""
+    net = student_forward()
+    order = topological_order(net["L"])
+    for v in order:
+        if not v.parents and v.label in changes:
+            v.data = changes[v.label]
+    # rebuild: replay the same ops on the changed leaves
+    rebuilt = _rebuild(net["L"])
+    rebuilt.backward()
+    values = {v.label: v.data for v in topological_order(rebuilt) if v.label}
+    grads = {v.label: v.grad for v in topological_order(rebuilt) if v.label}
+    return values, grads
+
+
+def _rebuild(root: Value) -> Value:
+    # The same graph computed again from its leaves' numbers, op by op, with the engine.
+    from autograd.value import apply
+
+    made: dict[Value, Value] = {}
+    for v in topological_order(root):
+        if not v.parents:
+            made[v] = v
+            continue
+        new = apply(OPS[v.op], *(made[p] for p in v.parents))
+        new.label = v.label
+        made[v] = new
+    return made[root]
+
+
+def test_describe_leaves_the_graph_as_it_was() -> None:
+    net = student()
+    loss = net["L"]
+    before = [(v, v.grad) for v in topological_order(loss)]
+    data = describe(loss).data
+    assert [(v, v.grad) for v, _ in before] == before
+    assert len(data["backward"]) == len(list(backward_steps(student()["L"])))
+    assert data["live"] and data["why"] == ""
+
+
+def test_student_page_steps_like_backward(opened) -> None:
+    net = student()
+    loss = net["L"]
+    page_ = opened(play(loss))
+    first = page_.state()
+    assert first["phase"] == "forward" and first["step"] == 0
+    n_forward = sum(1 for v in topological_order(loss) if v.parents)
+    steps = list(backward_steps(student()["L"]))
+    assert first["steps"] == n_forward + len(steps)
+    assert all(g == 0 for g in first["grads"].values())
+
+    # From the end back to the first backward step: each step's gradients are
+    # backward_steps' snapshot, and its focus is the node that step sends from.
+    reference = student()
+    snapshots = [(s.node.label, s.grads()) for s in backward_steps(reference["L"])]
+    state = page_.call("end")
+    for k in range(len(snapshots), 0, -1):
+        assert state["phase"] == "backward" and state["step"] == n_forward + k
+        for v, g in snapshots[k - 1][1].items():
+            if v.label:
+                assert close(state["grads"][v.label], g), (k, v.label)
+        state = page_.call("stepBack")
+    assert state["step"] == n_forward and state["phase"] == "forward"
+    assert all(g == 0 for g in state["grads"].values())
+
+    end = page_.call("end")
+    loss.backward()
+    for v in topological_order(loss):
+        if v.label:
+            assert close(end["grads"][v.label], v.grad), v.label
+            assert close(end["values"][v.label], v.data), v.label
+    back = page_.call("stepBack")
+    assert back["step"] == end["steps"] - 1
+    again = page_.call("stepForward")
+    assert again == end
+    assert page_.errors == []
+    assert [u for u in page_.requests if not u.startswith(("file:", "data:"))] == []
+
+
+def test_set_value_agrees_with_the_engine_and_keeps_the_step(opened) -> None:
+    page_ = opened(play(student()["L"]))
+    page_.call("end")
+    page_.call("stepBack")
+    assert page_.call("setValue", "w1", 0.7) is True
+    assert page_.call("setValue", "x2", -1.25) is True
+    state = page_.state()
+    assert state["step"] == state["steps"] - 1
+    page_.call("end")
+    state = page_.state()
+    values, grads = engine_at({"w1": 0.7, "x2": -1.25})
+    for label in values:
+        assert close(state["values"][label], values[label]), label
+        assert close(state["grads"][label], grads[label]), label
+    # and the drawing shows them: ∂L/∂w1 as the SVG writes it
+    from autograd.notation import number
+
+    assert f"grad {number(grads['w1'])}" in page_.texts()
+
+
+def test_a_domain_error_is_shown_and_the_page_keeps_working(opened) -> None:
+    x = Value(2.0, label="x")
+    y = x.log()
+    y.label = "y"
+    page_ = opened(play(y))
+    assert page_.call("setValue", "x", -1.0) is False
+    box = page_.page.text_content(".bp-error")
+    assert "log" in box and "-1" in box
+    assert page_.state()["values"]["x"] == 2.0
+    assert page_.call("setValue", "x", math.e) is True
+    assert close(page_.state()["values"]["y"], 1.0)
+    assert not page_.page.is_visible(".bp-error")
+    assert page_.errors == []
+
+
+def test_hostile_labels_are_text(opened) -> None:
+    attacks = ["</script><script>window.pwned=1</script>", '<img src=x onerror="window.pwned=2">']
+    a, b = Value(1.5, label=attacks[0]), Value(2.0, label=attacks[1])
+    out = a * b
+    out.label = "&amp; <b>bold</b>"
+    for layout in ("dot", "browser"):
+        page_ = opened(play(out, layout=layout), f"{layout}.html")
+        assert page_.page.evaluate("window.pwned") is None
+        shown = page_.texts()
+        assert any(attacks[0] in t for t in shown) and any(attacks[1] in t for t in shown)
+        page_.call("end")
+        assert page_.call("setValue", attacks[1], 3.0) is True
+        assert close(page_.state()["values"]["&amp; <b>bold</b>"], 4.5)
+        assert page_.page.evaluate("window.pwned") is None
+        assert [u for u in page_.requests if not u.startswith(("file:", "data:"))] == []
+
+
+def test_without_dot_the_page_lays_the_graph_out(opened, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot on PATH
+    net = student()
+    player = play(net["L"])
+    assert player.layout == "browser"
+    monkeypatch.undo()
+    page_ = opened(player)
+    drawn = [n for n in describe(net["L"]).data["nodes"] if n["drawn"]]
+    titles = page_.page.eval_on_selector_all(".bp-graph svg g.node title",
+                                             "ts => ts.map(t => t.textContent)")
+    assert sorted(titles) == sorted(n["id"] for n in drawn)
+    end = page_.call("end")
+    net["L"].backward()
+    assert close(end["grads"]["w1"], net["w1"].grad)
+    assert page_.errors == []
+
+
+def test_keys_buttons_hover_and_paths(opened) -> None:
+    net = student()
+    page_ = opened(play(net["L"]))
+    p = page_.page
+    p.focus("[data-backprop-player]")
+    p.keyboard.press("ArrowRight")
+    p.keyboard.press("ArrowRight")
+    assert page_.state()["step"] == 2
+    p.keyboard.press("ArrowLeft")
+    assert page_.state()["step"] == 1
+    p.keyboard.press("End")
+    assert page_.state()["step"] == page_.state()["steps"]
+    p.keyboard.press("Home")
+    assert page_.state()["step"] == 0
+    assert "Before the first step" in p.text_content(".bp-caption")
+    p.click("button[title^='step forward']")
+    assert page_.state()["step"] == 1 and "Forward step 1" in p.text_content(".bp-caption")
+    # the step's node is filled and the arrows into it are red
+    data = describe(net["L"]).data
+    first = data["nodes"][data["forward"][0]]
+    red = p.eval_on_selector_all(
+        ".bp-graph g.edge path", "ps => ps.filter(q => q.getAttribute('stroke') === '#cc0000')"
+        ".map(q => q.parentNode.getAttribute('data-edge'))")
+    assert red and all(t.endswith("->" + first["id"]) for t in red)
+    assert len(red) == len([e for e in data["edges"] if e["child"] == data["forward"][0]
+                            and e["svg"] >= 0])
+    p.keyboard.press("End")
+    assert "Backward step" in p.text_content(".bp-caption")
+    assert p.locator("table.bp-step tr").count() >= 2
+    # an edge under the mouse shows its local derivative
+    p.dispatch_event(".bp-graph g.edge >> nth=0", "mouseenter")
+    assert "∂" in p.text_content(".bp-tip") and p.is_visible(".bp-tip")
+    # choosing w1 shows explain()'s paths, with the engine's total
+    w1 = next(k for k, n in enumerate(describe(net["L"]).data["nodes"]) if n["label"] == "w1")
+    p.select_option("select.bp-choose", str(w1))
+    p.focus("[data-backprop-player]")
+    p.keyboard.press("Home")  # no step's red edges over the blue paths
+    text = p.text_content(".bp-path-text")
+    net["L"].backward()
+    from autograd.notation import number
+
+    assert "path 1:" in text and number(net["w1"].grad) in text
+    blue = p.eval_on_selector_all(
+        ".bp-graph g.edge path", "ps => ps.filter(q => q.getAttribute('stroke') === '#1565c0')"
+        ".map(q => q.parentNode.getAttribute('data-edge'))")
+    ids = {n["label"]: n["id"] for n in data["nodes"] if n["label"]}
+    # the paths from w1 up to L, and no edge off them
+    assert f"{ids['w1']}->{ids['z1']}" in blue and f"{ids['z1']}->{ids['h1']}" in blue
+    assert not any(t.startswith((ids["w3"] + "->", ids["x2"] + "->")) for t in blue)
+    assert page_.errors == []
+
+
+def test_a_user_op_steps_but_is_not_live(opened) -> None:
+    cube = define_op("cube_for_player", lambda a: a**3, lambda a, out: (3 * a**2,), "3 * a**2")
+    try:
+        x = Value(2.0, label="x")
+        y = cube(x)
+        y.label = "y"
+        page_ = opened(play(y))
+        assert "cube_for_player" in page_.page.text_content(".bp-why")
+        assert page_.page.is_disabled(".bp-inputs input[type=range]")
+        end = page_.call("end")
+        assert end["grads"]["x"] == 12.0
+    finally:
+        del OPS["cube_for_player"]
+
+
+def test_save_refuses_other_suffixes(tmp_path) -> None:
+    with pytest.raises(ValueError, match="html"):
+        play(Value(1.0, label="x").exp()).save(tmp_path / "x.svg")
+    assert not os.listdir(tmp_path)
