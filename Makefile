@@ -7,7 +7,7 @@ PIP := $(PY) -m pip -q --disable-pip-version-check
 DOT_HINT := Graphviz's dot program is missing: install it with 'sudo apt-get install graphviz' (or 'brew install graphviz')
 CHROMIUM_HINT := the browser tests need Debian's Chromium at /usr/bin/chromium: install it with 'sudo apt-get install chromium'
 
-.PHONY: demo test lint dot dot-if-possible chromium install-dot install-chromium apt-install clean notebooks vendor
+.PHONY: demo test lint dot dot-if-possible chromium install-dot install-chromium apt-install clean notebooks vendor pictures
 
 demo: $(VENV)/demo.stamp dot-if-possible
 	$(VENV)/bin/backprop-lab demo
@@ -94,3 +94,7 @@ vendor:
 	printf '@viz-js/viz %s\nsha256 %s\n' $(VIZ_VERSION) \
 	  "$$(sha256sum $(VENDOR)/viz-standalone.js | cut -d' ' -f1)" > $(VENDOR)/VERSION; \
 	cat $(VENDOR)/VERSION
+
+# Redraw the README's pictures: the student network's SVG and a PNG of its player (Chromium).
+pictures: $(VENV)/test.stamp dot chromium
+	$(PY) tests/pictures.py

@@ -14,10 +14,11 @@ from autograd.draw import draw, render
 from autograd.explain import backward_steps, explain
 from autograd.higher import grad, hessian, hvp
 from autograd.ops import OPS, DomainError, Op
+from autograd.player import play
 from autograd.replay import compile as compile  # autograd.compile, as re.compile
 from autograd.replay import compile_graph
 from autograd.value import Value, dot, no_grad
 
 __all__ = ["Value", "no_grad", "DomainError", "Op", "OPS", "grad", "hessian", "hvp",
            "draw", "render", "explain", "backward_steps", "gradcheck", "define_op",
-           "dot", "compile_graph"]  # compile too, but not in *: it would hide the built-in
+           "dot", "compile_graph", "play"]  # compile too, but not in *: it would hide the built-in

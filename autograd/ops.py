@@ -10,9 +10,20 @@ This is the only place in the project where a derivative is defined. Each `Op` s
   derivatives;
 - ``formulas``: the same rule as text, in the names ``a``, ``b`` (the inputs) and ``out``
   (the result). Drawn edges and chain-rule explanations show it; the tests evaluate it and
-  compare it with ``rule``.
+  compare it with ``rule``;
+- ``expression``: the forward as text in the same language (``a * b``, ``exp(a)``,
+  ``a ** b``, ``relu(a)``).
 
-Ops defined by the user (`autograd.define`) are added to the same table.
+Code is generated from the texts (`autograd.replay`). The player's JavaScript is written
+from ``expression`` and ``formulas`` alone. The Python replay writes an expression of
+operators (and ``relu``) inline, and for any other call or a power calls ``forward``, the
+engine's own float function: numbers, speed and domain errors (Python's ``**`` would give a
+complex number where ``math.pow`` raises) are then exactly the engine's. So each built-in
+forward is said twice, as a function for speed and as text for generated code; the tests
+check that the two agree on every op to the last bit.
+
+Ops defined by the user (`autograd.define`) are added to the same table. They have no
+``expression``: their forward is a Python function only, which a web page cannot run.
 
 >>> print(OPS["tanh"])
 tanh: ∂out/∂a = 1 - out**2
@@ -20,9 +31,11 @@ tanh: ∂out/∂a = 1 - out**2
 
 from __future__ import annotations
 
+import ast
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 # The functions rules are written with (re-exported: `from autograd.ops import sigmoid`), and
@@ -39,6 +52,7 @@ from autograd.formula import (
     exp,
     leaky_relu,
     log,
+    parse,
     relu,
     sigmoid,
     sign,
@@ -80,8 +94,8 @@ class Op:
     (``w{k}``, ``x{k}``: w1, x1, w2, x2, ...) and make the op variadic; ``formulas`` then
     hold one template per name (``x{k}``)."""
     expression: str = ""
-    """The forward as a Python expression in the input names, for generated code ("" when
-    only ``forward`` computes it). In a variadic op it is a sum whose ``{k}`` terms repeat."""
+    """The forward as formula text in the input names (``exp(a)``); "" for an op defined
+    by the user. In a variadic op it is a sum whose ``{k}`` terms repeat."""
 
     @property
     def arity(self) -> int | None:
@@ -128,11 +142,11 @@ class Op:
         t, k = self._template(i, n)
         return self.formulas[t].format(k=k)
 
-    def forward_expression(self, n: int) -> str:
-        """The forward for ``n`` inputs as text in `input_names` ("" if there is none).
+    def forward_formula(self, n: int) -> str:
+        """The forward for ``n`` inputs as formula text in `input_names` ("" if there is none).
 
-        >>> OPS["dot"].forward_expression(5)
-        'b + w1 * x1 + w2 * x2'
+        >>> OPS["dot"].forward_formula(5), OPS["sigmoid"].forward_formula(1)
+        ('b + w1 * x1 + w2 * x2', 'sigmoid(a)')
         """
         if not self.variadic:
             return self.expression
@@ -140,9 +154,20 @@ class Op:
         terms = self.expression.split(" + ")
         return " + ".join(t.format(k=k) for t in terms for k in (ks if "{k}" in t else [0]))
 
+    def forward_expression(self, n: int) -> str:
+        """`forward_formula` when it is written with operators (``a * b``, ``a ** b``); ""
+        when it is a call (``sigmoid(a)``), as a name is then better written with the op's
+        symbol (``σ(z)``, ``ReLU(z)``, ``√(z)``) than with the function's name.
+
+        >>> OPS["mul"].forward_expression(2), OPS["relu"].forward_expression(1)
+        ('a * b', '')
+        """
+        text = self.forward_formula(n)
+        return "" if _is_call(text) else text
+
     def __str__(self) -> str:
         if self.variadic:
-            head = f"out = {self.forward_expression(len(self.names) + 1)} + ...; "
+            head = f"out = {self.forward_formula(len(self.names) + 1)} + ...; "
             return f"{self.name}: {head}" + "; ".join(
                 f"∂out/∂{name.format(k='k')} = {text.format(k='k')}"
                 for name, text in zip(self.names, self.formulas)
@@ -152,6 +177,11 @@ class Op:
         return f"{self.name}: " + "; ".join(
             f"∂out/∂{names[i]} = {self.formula(i, n)}" for i in range(n)
         )
+
+
+@lru_cache(maxsize=64)
+def _is_call(text: str) -> bool:
+    return bool(text) and isinstance(parse(text), ast.Call)
 
 
 # ---- domains ------------------------------------------------------------------------------
@@ -239,23 +269,28 @@ OPS: dict[str, Op] = _table(
        ("1 / b", "-out / b"), domain=_div_domain, expression="a / b"),
     Op("neg", "-", lambda a: -a, lambda a, out: (-1.0,), ("-1",), expression="-a"),
     Op("pow", "**", math.pow, lambda a, b, out: (b * a ** (b - 1), out * log(a)),
-       ("b * a**(b - 1)", "out * log(a)"), domain=_pow_value_domain),
+       ("b * a**(b - 1)", "out * log(a)"), domain=_pow_value_domain, expression="a ** b"),
     Op("powc", "**", math.pow, _powc_rule, ("b * a**(b - 1)", "0"),
-       domain=_pow_number_domain, constant_inputs=(1,)),
-    Op("exp", "exp", math.exp, lambda a, out: (out,), ("out",)),
-    Op("log", "log", math.log, lambda a, out: (1 / a,), ("1 / a",), domain=_log_domain),
-    Op("sqrt", "√", math.sqrt, lambda a, out: (0.5 / out,), ("0.5 / out",), domain=_sqrt_domain),
-    Op("tanh", "tanh", math.tanh, lambda a, out: (1 - out**2,), ("1 - out**2",)),
-    Op("sigmoid", "σ", _sigmoid, lambda a, out: (out * (1 - out),), ("out * (1 - out)",)),
+       domain=_pow_number_domain, constant_inputs=(1,), expression="a ** b"),
+    Op("exp", "exp", math.exp, lambda a, out: (out,), ("out",), expression="exp(a)"),
+    Op("log", "log", math.log, lambda a, out: (1 / a,), ("1 / a",), domain=_log_domain,
+       expression="log(a)"),
+    Op("sqrt", "√", math.sqrt, lambda a, out: (0.5 / out,), ("0.5 / out",), domain=_sqrt_domain,
+       expression="sqrt(a)"),
+    Op("tanh", "tanh", math.tanh, lambda a, out: (1 - out**2,), ("1 - out**2",),
+       expression="tanh(a)"),
+    Op("sigmoid", "σ", _sigmoid, lambda a, out: (out * (1 - out),), ("out * (1 - out)",),
+       expression="sigmoid(a)"),
     Op("relu", "ReLU", lambda a: 0.0 if a <= 0 else a, lambda a, out: (step(a),),
-       ("step(a)",), expression="0.0 if a <= 0 else a"),
+       ("step(a)",), expression="relu(a)"),
     Op("leaky_relu", "LReLU", leaky_relu,
        lambda a, out: (step(a) + LEAKY_SLOPE * (1 - step(a)),),
-       ("step(a) + 0.01 * (1 - step(a))",)),
-    Op("softplus", "softplus", _softplus, lambda a, out: (sigmoid(a),), ("sigmoid(a)",)),
-    Op("abs", "abs", abs, lambda a, out: (sign(a),), ("sign(a)",)),
-    Op("sin", "sin", math.sin, lambda a, out: (cos(a),), ("cos(a)",)),
-    Op("cos", "cos", math.cos, lambda a, out: (-sin(a),), ("-sin(a)",)),
+       ("step(a) + 0.01 * (1 - step(a))",), expression="leaky_relu(a)"),
+    Op("softplus", "softplus", _softplus, lambda a, out: (sigmoid(a),), ("sigmoid(a)",),
+       expression="softplus(a)"),
+    Op("abs", "abs", abs, lambda a, out: (sign(a),), ("sign(a)",), expression="abs(a)"),
+    Op("sin", "sin", math.sin, lambda a, out: (cos(a),), ("cos(a)",), expression="sin(a)"),
+    Op("cos", "cos", math.cos, lambda a, out: (-sin(a),), ("-sin(a)",), expression="cos(a)"),
     # A neuron's weighted sum as one node: parents w1, x1, ..., wn, xn, b.
     Op("dot", "Σw·x+b", _dot_forward, _dot_rule, ("x{k}", "w{k}", "1"), domain=_dot_domain,
        names=("w{k}", "x{k}", "b"), expression="b + w{k} * x{k}"),

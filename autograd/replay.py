@@ -1,16 +1,24 @@
-"""Compiled replay: a graph traced once, turned into straight-line Python for its chain rule.
+"""Code generation from the op table: Python (compile) and JavaScript (player).
 
-`compile(fn, *example)` calls ``fn`` once on leaf Values, takes the graph it builds and writes
-one Python function that computes the same forward pass and backward pass on plain floats:
-one line per op forward, one line per edge backward, in the order `Value.backward` runs. For
-new input numbers it gives the same output and gradients as the eager engine (within 1e-12,
-usually to the last bit), many times faster, since it builds no Value objects.
+Both targets write a graph as straight-line code, one line per op, from the op table's texts
+(each op's forward ``expression`` and derivative ``formulas``) and generated identifiers;
+no derivative is written here.
+
+**Python: compiled replay.** `compile(fn, *example)` calls ``fn`` once on leaf Values, takes
+the graph it builds and writes one Python function that computes the same forward pass and
+backward pass on plain floats: one line per op forward, one line per edge backward, in the
+order `Value.backward` runs. For new input numbers it gives the same output and gradients
+as the eager engine (within 1e-12, usually to the last bit), many times faster, since it
+builds no Value objects.
 
 The code is printable (``print(replay.source)``): the chain rule that backprop really runs.
 It is written only from the op table (forward expressions and derivative formulas of the
 built-in ops, whose names are the ones the formulas use) and from generated identifiers:
 ``x3`` for input 3, ``c0`` for a constant, ``v7`` for an op's result, ``g_v7`` for ∂out/∂v7.
-Labels and other user text only ever appear in comments, escaped with `ascii`.
+A forward that is a call or a power calls the op's own float function (``tanh_forward``),
+so numbers and domain errors are the engine's; ``relu(a)`` is written inline, as a call
+would cost more than the op. Labels and other user text only ever appear in comments,
+escaped with `ascii`.
 
 What a trace freezes: the graph's *shape*. A ReLU taking the other branch is not a change
 (its forward and derivative are computed for the new numbers), nor is any other op's
@@ -38,18 +46,29 @@ def replay(inputs):
     g_x0 = x1 * g_v0
     g_x1 = x0 * g_v0
     return (v2, [g_x0, g_x1])
+
+**JavaScript: the player.** `javascript(order)` writes one function that recomputes, in a
+web page, every Value's number and every edge's local derivative from the leaves' numbers,
+calling the formula language's functions from ``autograd/player/static/formula.js``. Each
+operation is in parentheses, so the page evaluates the table's text in Python's order and
+gets Python's numbers (within 1e-12, mostly to the last bit). A result that is not a finite
+number throws the runtime's ``DomainError``, which names the op and its operands. Only
+built-in ops can be written: a user-defined op is a Python function (`NotGenerated`).
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from autograd.formula import signed_constant_of
 from autograd.graph import made_from, topological_order
-from autograd.ops import BUILT_IN, FUNCTIONS, OPS, DomainError
+from autograd.ops import BUILT_IN, FUNCTIONS, OPS, DomainError, Op
 from autograd.value import Value
 
 
@@ -126,6 +145,138 @@ def compile_graph(out: Value, inputs: Sequence[Value]) -> Replay:
     return Replay(source, namespace, len(inputs))
 
 
+class NotGenerated(ValueError):
+    """A graph that code cannot be written for: it holds an op with no formula text.
+
+    >>> from autograd import define_op
+    >>> double = define_op("double", lambda a: 2 * a, lambda a, out: (2.0,), "2")
+    >>> javascript(topological_order(double(Value(1.0))))
+    Traceback (most recent call last):
+    ...
+    autograd.replay.NotGenerated: the op 'double' is computed by a Python function
+    (define_op), which a web page cannot run
+    >>> del OPS["double"]
+    """
+
+
+def javascript(order: Sequence[Value]) -> str:
+    """The source of ``function (leaves, F) {...}``, the graph ``order`` recomputed in a page.
+
+    ``order`` is a topological order (`autograd.graph.topological_order`). The function
+    takes ``leaves``, one number per Value without parents, in their order in ``order``, and
+    ``F``, the runtime ``BackpropFormula`` of ``autograd/player/static/formula.js``. It
+    returns ``{data, local}``: ``data[k]`` is the number of ``order[k]`` and ``local[k]``
+    its local derivatives, one per parent (``[]`` for a leaf), as `Value.data` and
+    `Value.local_grads` give them. A number that is not finite throws ``F.DomainError``
+    naming the op and its operands (``log: not defined at a = 0``). The source holds only
+    generated identifiers (``d3`` for ``order[3]``, ``l3_0`` for its local derivative with
+    respect to parent 0), numbers, operators, built-in op names and calls of ``F``: no
+    label, no user text.
+
+    >>> x = Value(2.0, label="x")
+    >>> print(javascript(topological_order(x.log())))
+    function (leaves, F) {
+      var d0 = leaves[0];
+      var d1 = F.log(d0);
+      if (!F.finite(d1)) throw F.domainError("log", ["a"], [d0], d1, null);
+      var l1_0 = (1.0 / d0);
+      if (!F.finite(l1_0)) throw F.domainError("log", ["a"], [d0], l1_0, "a");
+      return {data: [d0, d1], local: [[], [l1_0]]};
+    }
+    """
+    name: dict[Value, str] = {}
+    lines = ["function (leaves, F) {"]
+    leaves = 0
+    local: list[str] = []
+    for k, node in enumerate(order):
+        if not node.parents:
+            lines.append(f"  var d{k} = leaves[{leaves}];")
+            leaves += 1
+            local.append("[]")
+            name[node] = f"d{k}"
+            continue
+        op = _formula_op(node)
+        n = len(node.parents)
+        if any(p not in name for p in node.parents):
+            raise ValueError("javascript(): order must be a topological order "
+                             "(every Value after its parents)")
+        variables = _variables(op, node, name)
+        name[node] = variables["out"] = f"d{k}"
+        # Arguments of F.domainError: the op, its input names and their numbers.
+        where = (f"{_js_string(op.name)}, [{', '.join(map(_js_string, op.input_names(n)))}], "
+                 f"[{', '.join(name[p] for p in node.parents)}]")
+        code, _ = _javascript_expression(op, op.forward_formula(n), variables)
+        lines += [f"  var d{k} = {code};",
+                  f"  if (!F.finite(d{k})) throw F.domainError({where}, d{k}, null);"]
+        derivatives = []
+        for i, input_name in enumerate(op.input_names(n)):
+            code, atom = _javascript_expression(op, op.formula(i, n), variables)
+            if not atom:  # a name or a number is finite already; the rest is checked
+                lines += [f"  var l{k}_{i} = {code};",
+                          f"  if (!F.finite(l{k}_{i})) throw F.domainError("
+                          f"{where}, l{k}_{i}, {_js_string(input_name)});"]
+                code = f"l{k}_{i}"
+            derivatives.append(code)
+        local.append(f"[{', '.join(derivatives)}]")
+    data = ", ".join(f"d{k}" for k in range(len(order)))
+    lines += [f"  return {{data: [{data}], local: [{', '.join(local)}]}};", "}"]
+    return "\n".join(lines)
+
+
+def _formula_op(node: Value) -> Op:
+    # The op of ``node``, if the page can compute it from the table's texts alone.
+    op = OPS.get(node.op)
+    if node.op not in BUILT_IN or op is None:
+        raise NotGenerated(f"the op {node.op!r} is computed by a Python function (define_op), "
+                           "which a web page cannot run")
+    if not op.expression:
+        raise NotGenerated(f"the op {node.op!r} has no formula for its forward in the op "
+                           "table, so a web page cannot compute it")
+    return op
+
+
+_JS_OPERATORS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
+                                  ast.Pow: "**", ast.USub: "-", ast.UAdd: "+"}
+_GENERATED = re.compile(r"[dl]\d+(_\d+)?")
+
+
+def _javascript_expression(op: Op, text: str, variables: dict[str, str]) -> tuple[str, bool]:
+    # A formula of the table in JavaScript, in generated identifiers; True if it is a name or
+    # a number (finite already, needs no check).
+    tree = _renamed(text, variables)
+    try:
+        return _js(tree), isinstance(tree, ast.Name) or signed_constant_of(tree) is not None
+    except (KeyError, ValueError, OverflowError):
+        raise NotGenerated(f"the formula {text!r} of the op {op.name!r} cannot be written "
+                           "in JavaScript") from None
+
+
+def _js(node: ast.expr) -> str:
+    # Every operation in parentheses: JavaScript then computes the Python tree's operations
+    # in the same order, and never sees ``-x ** 2`` (which it refuses).
+    if isinstance(node, ast.BinOp):
+        return f"({_js(node.left)} {_JS_OPERATORS[type(node.op)]} {_js(node.right)})"
+    if isinstance(node, ast.UnaryOp):
+        return f"({_JS_OPERATORS[type(node.op)]}{_js(node.operand)})"
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        function = ast.unparse(node.func)
+        if function in FUNCTIONS:
+            return f"F.{function}({_js(node.args[0])})"
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        number = float(node.value)
+        if math.isfinite(number) and not isinstance(node.value, bool):
+            return repr(number)
+    if isinstance(node, ast.Name) and _GENERATED.fullmatch(node.id):
+        return node.id
+    raise ValueError(f"not in the formula language: {ast.unparse(node)}")
+
+
+def _js_string(text: str) -> str:
+    # A JavaScript string literal that is safe inside an HTML <script> too.
+    quoted = json.dumps(text)
+    return quoted.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def _generate(out: Value, inputs: list[Value]) -> tuple[str, dict[str, Any]]:
     order = topological_order(out)
     name: dict[Value, str] = {x: f"x{i}" for i, x in enumerate(inputs)}
@@ -161,17 +312,31 @@ def _generate(out: Value, inputs: list[Value]) -> tuple[str, dict[str, Any]]:
     return "\n".join(lines), namespace
 
 
+# Formula functions Python writes inline, where a call would cost more than the op itself
+# (a network's ReLUs): the same numbers as `autograd.formula.relu`.
+_INLINE = {"relu": "0.0 if x <= 0 else x"}
+
+
 def _forward_line(node: Value, name: dict[Value, str], namespace: dict[str, Any]) -> str:
     op = OPS[node.op]
     n = len(node.parents)
-    args = [name[p] for p in node.parents]
-    expression = op.forward_expression(n) if op.name in BUILT_IN else ""
-    if expression:
-        text = _substitute(expression, dict(zip(op.input_names(n), args)))
-    else:
+    variables = _variables(op, node, name)
+    formula = op.forward_formula(n) if op.name in BUILT_IN else ""
+    tree = ast.parse(formula, mode="eval").body if formula else None
+    if isinstance(tree, ast.Call) and ast.unparse(tree.func) in _INLINE:
+        argument = _substitute(ast.unparse(tree.args[0]), variables)
+        text = _substitute(_INLINE[ast.unparse(tree.func)], {"x": argument})
+    elif tree is not None and not any(isinstance(t, (ast.Call, ast.Pow)) for t in ast.walk(tree)):
+        text = _substitute(formula, variables)
+    else:  # a call or a power: the op's own float function, the engine's numbers and errors
         function = _function(op.name, "forward", op.forward, namespace)
-        text = f"{function}({', '.join(args)})"
+        text = f"{function}({', '.join(variables.values())})"
     return f"    {name[node]} = {text}  # {_comment(op.name)}"
+
+
+def _variables(op: Op, node: Value, name: dict[Value, str]) -> dict[str, str]:
+    # The op's input names (a, b; w1, x1, ...) to the generated identifiers of its parents.
+    return dict(zip(op.input_names(len(node.parents)), (name[p] for p in node.parents)))
 
 
 def _backward_lines(
@@ -183,7 +348,7 @@ def _backward_lines(
     upstream = f"g_{name[node]}"
     lines = []
     if op.name in BUILT_IN:
-        variables = dict(zip(op.input_names(n), (name[p] for p in node.parents)))
+        variables = _variables(op, node, name)
         variables["out"] = name[node]
         locals_ = [_substitute(op.formula(i, n), variables) for i in range(n)]
     else:  # a user-defined op: its rule is called by a generated name, its text never used
@@ -216,12 +381,16 @@ _ATOMS = (ast.Name, ast.Constant, ast.Call)  # need no parentheses before "* ups
 
 
 def _substitute(text: str, variables: dict[str, str]) -> str:
-    # Rename the formula's input names to generated identifiers, on the parsed tree.
-    tree = ast.parse(text, mode="eval")
+    return ast.unparse(_renamed(text, variables))
+
+
+def _renamed(text: str, variables: dict[str, str]) -> ast.expr:
+    # The formula's tree with its input names renamed to generated identifiers.
+    tree = ast.parse(text, mode="eval").body
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in variables:
             node.id = variables[node.id]
-    return ast.unparse(tree)
+    return tree
 
 
 def _function(op_name: str, role: str, fn: Callable[..., Any], namespace: dict[str, Any]) -> str:

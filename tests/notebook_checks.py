@@ -58,6 +58,26 @@ def mlp_on_floats(weights, activations, x):
 def mean_bce(probabilities, targets):
     return -sum(y * math.log(p) + (1 - y) * math.log(1 - p)
                 for p, y in zip(probabilities, targets)) / len(targets)
+
+
+def shown_players():
+    """The players the lesson showed (cells ending in ``play(...)``): (player, its output as
+    Jupyter made it, a MIME bundle), in the order of the cells."""
+    from IPython import get_ipython
+
+    from autograd.player import Player
+    shell = get_ipython()
+    return [(value, shell.display_formatter.format(value)[0])
+            for _, value in sorted(shell.user_ns["Out"].items()) if isinstance(value, Player)]
+
+
+def the_one_player_shown(title):
+    """The lesson shows one player, titled ``title``, inline: text/html holding the player."""
+    players = shown_players()
+    assert len(players) == 1, f"one cell ending in play(...), found {len(players)}"
+    player, bundle = players[0]
+    assert "data-backprop-player" in bundle.get("text/html", ""), sorted(bundle)
+    assert player.title == title, player.title
 '''
 
 VALUES_AND_THE_CHAIN_RULE = [
@@ -120,6 +140,11 @@ def a_value_used_twice_gets_both_shares_and_leaves_accumulate():
     # s = a * a with a = 3: ∂s/∂a = a + a = 6 for one backward(), 12 after two
     assert s.parents[0] is a and s.parents[1] is a
     assert (first, second) == (2 * 3.0, 2 * (2 * 3.0)), (first, second)
+''',
+    '''
+@check
+def the_player_of_L_is_shown_inline_as_html():
+    the_one_player_shown("backprop player: L")
 ''',
 ]
 
@@ -198,6 +223,11 @@ def the_path_of_w1_is_the_articles_formula():
     agree(v[0] * v[1], y_hat_ - 0, what="(ŷ − y)")
     assert v[2:] == [0.35, 1.0, 2.0], v[2:]               # w5 · ReLU'(z1) · x1
     agree(why.total, (y_hat_ - 0) * 0.35 * 1.0 * 2.0, what="explain's total")
+''',
+    '''
+@check
+def the_player_of_the_loss_is_shown_inline_as_html():
+    the_one_player_shown("backprop player: L")
 ''',
 ]
 

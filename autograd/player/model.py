@@ -64,6 +64,11 @@ def json_number(x: Any) -> float | str:
                                        else "-Infinity")
 
 
+def _natural(name: str) -> list[Any]:
+    # w2 before w10: numbers in a name compare as numbers
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def _plain(line: str) -> str:
     # A line of the drawing as the SVG shows it: tags gone, entities decoded.
     return html.unescape(re.sub(r"<[^>]+>", "", line))
@@ -97,7 +102,11 @@ def describe(root: Value, *, fmt: str = FORMAT, rankdir: str | None = None,
     nodes = [_node(v, plan, index, edge_of) for v in order]
     computed = [index[v] for v in order if v.parents]
     leaves = [k for k, v in enumerate(order) if not v.parents]
-    editable = [k for k in leaves if order[k].label and nodes[k]["role"] in ("input", "parameter")]
+    editable = sorted((k for k in leaves
+                       if order[k].label and nodes[k]["role"] in ("input", "parameter")),
+                      key=lambda k: _natural(nodes[k]["name"]))
+    explained = [order[k] for k in leaves if nodes[k]["role"] in ("input", "parameter")]
+    paths, factors = _paths(root, explained, index, edge_of, names, fmt)
     data: dict[str, Any] = {
         "digits": digits,
         "root": index[root],
@@ -107,8 +116,8 @@ def describe(root: Value, *, fmt: str = FORMAT, rankdir: str | None = None,
         "editable": editable,
         "forward": computed,
         "backward": computed[::-1],
-        "paths": {str(k): _paths(root, order[k], index, edge_of, names, fmt)
-                  for k in leaves if nodes[k]["role"] in ("input", "parameter")},
+        "paths": paths,
+        "factors": factors,
         "live": bool(code),
         "why": why,
     }
@@ -155,22 +164,23 @@ def _node(v: Value, plan: Plan, index: dict[Value, int], edge_of: dict[tuple[int
         "id": plan.ids[v], "name": plan.names[v], "label": v.label or None, "role": role,
         "op": v.op or None, "value": json_number(v.data), "parents": [index[p] for p in v.parents],
         "made": _made(v, plan), "drawn": v in plan.nodes,
+        "grad_name": derivative_name(plan.names[plan.order[-1]], plan.names[v]),
     }
     shown = plan.nodes.get(v)
     if shown is None:
         return node
     own = [_plain(line) for line in shown.lines]
     cells = [(port, [_plain(line) for line in lines]) for port, lines in shown.inputs]
-    # The SVG lists a table's texts row by row: derivatives come first when arrows enter
+    # Where the numbers are among the node's SVG texts (one per line), which the SVG lists
+    # row by row: derivatives come first when arrows enter
     # from the top (their row is above the Value's own cell).
-    texts: list[str] = []
+    count = 0
     marks: list[dict[str, Any]] = []
     blocks: list[tuple[str | None, list[str]]] = [(None, own)] + [(p, ls) for p, ls in cells]
     if plan.direction == "TB":
         blocks = blocks[1:] + blocks[:1]
     for port, lines in blocks:
-        start = len(texts)
-        texts.extend(lines)
+        start, count = count, count + len(lines)
         if port is None:
             for k, line in enumerate(lines):
                 if k and line.startswith(("data ", "grad ")):
@@ -181,7 +191,6 @@ def _node(v: Value, plan: Plan, index: dict[Value, int], edge_of: dict[tuple[int
             prefix = last[: last.rfind("= ") + 2]
             marks.append({"line": start + len(lines) - 1, "kind": "local",
                           "edge": edge_of[(index[v], i)], "prefix": prefix})
-    node["texts"] = texts
     node["marks"] = marks
     return node
 
@@ -198,35 +207,38 @@ def _made(v: Value, plan: Plan) -> str:
     if shown is None or not v.parents:
         return ""
     made = [_plain(line) for line in shown.lines if line.startswith("= ")]
-    return made[0][2:] if made else (v.op or "")
+    return made[0][2:] if made else ""  # an unlabelled Value's name is what made it
 
 
-def _paths(root: Value, wrt: Value, index: dict[Value, int],
+def _paths(root: Value, leaves: list[Value], index: dict[Value, int],
            edge_of: dict[tuple[int, int], int], names: dict[Value, str], fmt: str
-           ) -> dict[str, Any]:
-    # The edges on every path from wrt up to root (highlighted when it is chosen), and the
-    # chain-rule paths of `explain`, each factor the edges it sums over (so the page can
-    # recompute it: forward from the factor's parent through unlabelled Values).
-    on = depends_on(root, wrt)
-    edges = sorted(edge_of[(index[c], i)] for c in on for i, p in enumerate(c.parents)
-                   if p in on)
-    found: dict[str, Any] = {"name": derivative_name(names[root], names[wrt]),
-                             "edges": edges, "paths": [], "count": 0}
-    if not on:
-        return found
-    e = explain(root, wrt, max_paths=MAX_PATHS, fmt=fmt)
-    found["count"] = e.path_count
-    factor_id: dict[tuple[Value, Value], int] = {}
+           ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    # For each leaf, `explain`'s chain-rule paths as lists of factors, and its factors (the
+    # page draws the edges they cover); factors are shared by all leaves. A factor sums
+    # over the edges between its two ends through unlabelled Values: the page recomputes
+    # it forward from its parent along those edges.
     factors: list[dict[str, Any]] = []
-    for f in e.factors:
-        factor_id[(f.child, f.parent)] = len(factors)
-        inside = depends_on(f.child, f.parent)
-        between = {v for v in inside if v is f.child or v is f.parent or
-                   not (v.label or v is root or v is wrt)}
-        sub = sorted(edge_of[(index[c], i)] for c in between for i, p in enumerate(c.parents)
-                     if p in between and c is not f.parent)
-        factors.append({"name": f.name, "formula": f.formula, "parent": index[f.parent],
-                        "child": index[f.child], "edges": sub})
-    found["factors"] = factors
-    found["paths"] = [[factor_id[(f.child, f.parent)] for f in p.factors] for p in e.paths]
-    return found
+    factor_id: dict[tuple[Value, Value], int] = {}
+    found: dict[str, Any] = {}
+    for wrt in leaves:
+        e = explain(root, wrt, max_paths=MAX_PATHS, fmt=fmt)
+        for f in e.factors:
+            key = (f.child, f.parent)
+            if key in factor_id:
+                continue
+            # the Values between the two ends: neither labelled nor root (wrt is a leaf)
+            between = {v for v in depends_on(f.child, f.parent)
+                       if v is f.child or v is f.parent or not (v.label or v is root)}
+            factor_id[key] = len(factors)
+            factors.append({
+                "name": f.name, "formula": f.formula, "parent": index[f.parent],
+                "child": index[f.child],
+                "edges": sorted(edge_of[(index[c], i)] for c in between if c is not f.parent
+                                for i, p in enumerate(c.parents) if p in between),
+            })
+        found[str(index[wrt])] = {
+            "name": derivative_name(names[root], names[wrt]), "count": e.path_count,
+            "factors": [factor_id[(f.child, f.parent)] for f in e.factors],
+            "paths": [[factor_id[(f.child, f.parent)] for f in p.factors] for p in e.paths],
+        }
+    return found, factors

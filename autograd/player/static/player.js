@@ -145,15 +145,18 @@
     this.errorBox.setAttribute("role", "alert");
     this.errorBox.hidden = true;
     root.appendChild(this.errorBox);
-    this.panel = make("div", "bp-panel");  // the step's arithmetic, above the drawing
+    // Above the drawing, where the eye is: what the colours mean, the step's arithmetic,
+    // the leaves to change and the paths to show.
+    root.appendChild(this.key());
+    this.panel = make("div", "bp-panel");
     root.appendChild(this.panel);
+    this.buildInputs();
+    this.buildPaths();
     this.graph = root.querySelector(".bp-graph") || make("div", "bp-graph");
     root.appendChild(this.graph);
     this.tip = make("div", "bp-tip");
     this.tip.hidden = true;
     root.appendChild(this.tip);
-    this.buildInputs();
-    this.buildPaths();
     root.addEventListener("keydown", function (ev) {
       var tag = ev.target && ev.target.tagName;
       if (tag === "INPUT" || tag === "SELECT") return;
@@ -162,7 +165,21 @@
       else if (ev.key === " ") self.toggle();
       else return;
       ev.preventDefault();
+      ev.stopPropagation();  // the notebook's own shortcuts leave these keys alone
     });
+  };
+
+  Player.prototype.key = function () {
+    var key = make("div", "bp-key");
+    [[FORWARD_FILL, "a forward step's Value"], [STEP_FILL, "a backward step's Value"],
+     [RED, "the step's arrows"], [PATH, "the chosen leaf's chain-rule paths"]]
+      .forEach(function (entry) {
+        var swatch = make("span", "bp-swatch");
+        swatch.style.background = entry[0];
+        key.appendChild(swatch);
+        key.appendChild(make("span", null, entry[1]));
+      });
+    return key;
   };
 
   Player.prototype.buildInputs = function () {
@@ -205,7 +222,7 @@
     select.appendChild(make("option", null, "(choose a leaf)"));
     select.options[0].value = "";
     keys.forEach(function (k) {
-      var o = make("option", null, self.data.paths[k].name);
+      var o = make("option", null, self.nodes[Number(k)].name + ": " + self.data.paths[k].name);
       o.value = k;
       select.appendChild(o);
     });
@@ -233,16 +250,14 @@
       if (!g || !node.drawn) return;
       var shape = g.querySelector("path, polygon, ellipse");
       if (shape) self.shapes[k] = {el: shape, fill: shape.getAttribute("fill")};
-      var texts = g.querySelectorAll("text"), t = 0, found = [];
-      node.texts.forEach(function (line) {  // the SVG's texts, matched in order
-        while (t < texts.length && texts[t].textContent !== line) t++;
-        found.push(t < texts.length ? texts[t++] : null);
-      });
-      node.marks.forEach(function (m) {
-        var el = found[m.line];
-        if (!el) return;
-        self.centre(el);
-        self.marks.push({el: el, node: k, kind: m.kind, edge: m.edge, prefix: m.prefix});
+      var room = shape ? self.width(shape) - 8 : 0;
+      var texts = g.querySelectorAll("text");
+      node.marks.forEach(function (m) {  // one SVG text per line of the node
+        var el = texts[m.line];
+        if (!el || el.textContent.indexOf(m.prefix) !== 0) return;
+        var perChar = self.centre(el);
+        self.marks.push({el: el, node: k, kind: m.kind, edge: m.edge, prefix: m.prefix,
+                         perChar: perChar, room: room});
       });
     });
     // Graphviz numbers edges in the order they were written (edge1, edge2, ...), which is
@@ -276,14 +291,30 @@
     this.render();
   };
 
+  Player.prototype.width = function (el) {
+    try { return el.getBBox().width; } catch (err) { return 0; }  // not laid out yet
+  };
+
   Player.prototype.centre = function (el) {
-    // A number that changes keeps its centre where dot put it, however long it grows.
+    // A number that changes keeps its centre where dot put it, however long it grows;
+    // returns the width of one character, to keep a longer number inside its node.
     try {
       var box = el.getBBox();
-      if (!box.width) return;
+      if (!box.width) return 0;
       el.setAttribute("x", String(box.x + box.width / 2));
       el.setAttribute("text-anchor", "middle");
-    } catch (err) { /* not laid out yet: keep dot's position */ }
+      return box.width / Math.max(1, el.textContent.length);
+    } catch (err) { return 0; }
+  };
+
+  Player.prototype.write = function (m, text) {
+    m.el.textContent = text;
+    if (m.perChar && m.room > 0 && m.perChar * text.length > m.room) {
+      m.el.setAttribute("textLength", String(m.room));  // squeezed, not spilling out
+      m.el.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    } else {
+      m.el.removeAttribute("textLength");
+    }
   };
 
   Player.prototype.edgeText = function (i) {
@@ -313,7 +344,7 @@
         if (m.kind === "data") text = self.known(m.node) ? self.format(self.values[m.node]) : "?";
         else if (m.kind === "grad") text = b > 0 ? self.format(grads[m.node]) : "?";
         else text = self.known(self.edges[m.edge].child) ? self.format(self.locals[m.edge]) : "?";
-        m.el.textContent = m.prefix + text;
+        self.write(m, m.prefix + text);
       });
       this.paint(b);
     }
@@ -330,7 +361,10 @@
     });
     var lit = {};
     if (this.chosen !== null) {
-      this.data.paths[this.chosen].edges.forEach(function (i) { lit[i] = PATH; });
+      var factors = this.data.factors;
+      this.data.paths[this.chosen].factors.forEach(function (f) {
+        factors[f].edges.forEach(function (i) { lit[i] = PATH; });
+      });
     }
     if (b > 0) { focus = this.data.backward[b - 1]; fill = STEP_FILL; }
     else if (this.step > 0) { focus = this.data.forward[this.step - 1]; fill = FORWARD_FILL; }
@@ -356,7 +390,7 @@
     var root = nodes[this.data.root];
     if (this.step === 0) {
       this.caption.textContent = "Before the first step: only the leaves are known. Press → (or " +
-        "▶|) to compute the forward pass, one value at a time.";
+        "▶) to compute the forward pass, one value at a time.";
       return;
     }
     if (b <= 0) {
@@ -375,7 +409,7 @@
     var upstream = this.changes.length && this.edgesOf[k2].length
       ? this.changes[this.ends[b - 1] - 1][3] : grads[k2];
     this.caption.textContent = "Backward step " + b + " of " + nB + ": " + focus.name +
-      " has gradient ∂" + root.name + "/∂" + focus.name + " = " + this.format(upstream) +
+      " has gradient " + focus.grad_name + " = " + this.format(upstream) +
       " and sends upstream × local to each of its parents" +
       (b === nB ? ". Done: every gradient is now the one backward() gives." : ".");
     var table = make("table", "bp-step");
@@ -422,6 +456,7 @@
 
   Player.prototype.showPaths = function () {
     var self = this, info = this.data.paths[this.chosen], box = this.pathText;
+    var factors = this.data.factors;
     var k = Number(this.chosen), total = this.gradsAt(this.steps)[k];
     box.textContent = "";
     if (!info.count) {
@@ -432,9 +467,10 @@
     box.appendChild(make("div", null, info.name + " = " + this.format(total) + ", the sum over " +
       info.count + " path(s) of the product of the local derivatives along each path" +
       (info.paths.length ? ":" : " (too many to list: their edges are drawn in blue).")));
-    var values = (info.factors || []).map(function (f) { return self.factorValue(f); });
+    var values = {};
+    info.factors.forEach(function (f) { values[f] = self.factorValue(factors[f]); });
     info.paths.forEach(function (path, n) {
-      var names = path.map(function (f) { return info.factors[f].name; });
+      var names = path.map(function (f) { return factors[f].name; });
       var product = path.reduce(function (acc, f) { return acc * values[f]; }, 1);
       var numbers = path.map(function (f) {
         var s = self.format(values[f]);
