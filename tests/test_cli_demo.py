@@ -56,6 +56,10 @@ def test_demo_numbers_svg_and_training(tmp_path):
     assert number_after(out, "L = -[y·log ŷ + (1 - y)·log(1 - ŷ)] =") == pytest.approx(loss, 1e-5)
     assert number_after(out, "engine (w1.grad)") == pytest.approx(dw1, rel=1e-9)
     assert "they agree" in out and f"written to {svg}" in out
+    page = svg.with_suffix(".html")
+    assert f"its player (step through forward and backward, change any weight): {page}" in out
+    text = page.read_text(encoding="utf-8")
+    assert "data-backprop-player" in text and 'data-layout="dot"' in text
     texts = [t.text for t in ET.parse(svg).iter() if t.text]
     for label in ("w1", "x1", "z1", "h1", "ŷ", "L"):
         assert label in texts
@@ -73,6 +77,8 @@ def test_demo_without_dot_still_runs_and_says_how(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "apt-get install graphviz" in done.stdout and "they agree" in done.stdout
     assert not (tmp_path / "g.svg").exists()
+    # the player page is still written: the page lays the graph out itself
+    assert 'data-layout="browser"' in (tmp_path / "g.html").read_text(encoding="utf-8")
 
 
 class Terminal(io.StringIO):
