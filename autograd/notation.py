@@ -251,18 +251,6 @@ def is_number(text: str) -> bool:
 # ---- names of Values ----------------------------------------------------------------------
 
 
-def _expression(op: Op, n: int) -> str:
-    # The forward as formula text in the op's input names, or "" when it is a call.
-    text = op.forward_expression(n)
-    if text and " if " not in text:
-        return text
-    if op.name == "neg":
-        return "-a"
-    if op.symbol in ("+", "-", "*", "/", "**") and n == 2:
-        return f"a {op.symbol} b"
-    return ""
-
-
 def expression_name(node: Value, args: list[str], fmt: str = FORMAT) -> str:
     """What an unlabelled Value is called: the expression that made it, in its parents'
     names ``args``; when that is longer than `MAX_NAME`, with its longest inputs elided
@@ -292,7 +280,8 @@ def expression_name(node: Value, args: list[str], fmt: str = FORMAT) -> str:
 def _written(node: Value, op: Op | None, args: list[str], fmt: str) -> str:
     if op is not None and op.name == "powc" and len(args) == 2 and is_number(args[1]):
         return render("a**b", {"a": args[0]}, {"b": float(args[1])}, fmt)
-    template = _expression(op, len(args)) if op else ""
+    # the forward as formula text in the op's input names; "" for a call (σ(z), not sigmoid)
+    template = op.forward_expression(len(args)) if op else ""
     if template and op is not None:
         return render(template, dict(zip(op.input_names(len(args)), args)), fmt=fmt)
     return f"{op.symbol if op else node.op}({', '.join(args)})"

@@ -7,6 +7,7 @@ what a person sees (texts in the SVG), and its safety with labels written to att
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from pathlib import Path
@@ -36,9 +37,12 @@ class Opened:
         self.page, self.requests, self.errors = page, requests, errors
 
     def call(self, method: str, *args: Any) -> Any:
-        return self.page.evaluate(
-            "([m, args]) => document.querySelector('[data-backprop-player]').player[m](...args)",
+        # through JSON, as a page would send it on: every own key, "__proto__" included
+        text = self.page.evaluate(
+            "([m, args]) => JSON.stringify("
+            "document.querySelector('[data-backprop-player]').player[m](...args))",
             [method, list(args)])
+        return None if text is None else json.loads(text)
 
     def state(self) -> dict[str, Any]:
         result: dict[str, Any] = self.call("state")
@@ -64,6 +68,9 @@ def opened(tmp_path: Path):
             path = player.save(tmp_path / name)
             p.goto(path.as_uri())
             p.wait_for_selector("[data-backprop-player][data-ready='1']", timeout=60_000)
+            # every number of the data found its text in the drawing; no "needs JavaScript"
+            assert p.get_attribute("[data-backprop-player]", "data-unattached") == "0"
+            assert p.locator(".bp-noscript").count() == 0
             return Opened(p, requests, errors)
 
         yield open_player
@@ -293,3 +300,77 @@ def test_save_refuses_other_suffixes(tmp_path) -> None:
     with pytest.raises(ValueError, match="html"):
         play(Value(1.0, label="x").exp()).save(tmp_path / "x.svg")
     assert not os.listdir(tmp_path)
+
+
+def test_labels_that_are_names_of_javascript_objects(opened) -> None:
+    # constructor, __proto__, toString: keys of every plain JavaScript object
+    a, b = Value(1.5, label="constructor"), Value(2.0, label="__proto__")
+    c = Value(0.5, label="toString")
+    out = a * b + c
+    out.label = "hasOwnProperty"
+    page_ = opened(play(out))
+    assert page_.call("setValue", "__proto__", 3.0) is True
+    state = page_.call("end")
+    assert state["values"] == {"constructor": 1.5, "__proto__": 3.0, "toString": 0.5,
+                               "hasOwnProperty": 5.0}
+    assert state["grads"] == {"constructor": 3.0, "__proto__": 1.5, "toString": 1.0,
+                              "hasOwnProperty": 1.0}
+    assert page_.errors == []
+
+
+def test_leaves_sharing_a_label_each_have_their_own_row(opened) -> None:
+    w = Value(0.5, label="w")
+    xs = [Value(float(i), label="x") for i in (1, 2, 3)]
+    loss = sum(((w * x - 1) ** 2 for x in xs), Value(0.0, label="zero"))
+    loss.label = "L"
+    page_ = opened(play(loss))
+    p = page_.page
+    names = p.eval_on_selector_all(".bp-input-name", "ns => ns.map(n => n.textContent)")
+    assert names == ["w", "x (1 of 3)", "x (2 of 3)", "x (3 of 3)", "zero"]
+    field = p.locator(".bp-inputs input[type=number]").nth(2)  # the second x only
+    field.fill("10")
+    field.press("Tab")
+    state = page_.call("end")
+    expected = (0.5 * 1 - 1) ** 2 + (0.5 * 10 - 1) ** 2 + (0.5 * 3 - 1) ** 2
+    assert close(state["values"]["L"], expected)
+    # an emptied field changes nothing
+    field.fill("")
+    field.press("Tab")
+    assert close(page_.state()["values"]["L"], expected)
+    # setValue(label) gives every leaf with that label the number, as documented
+    assert page_.call("setValue", "x", 2.0) is True
+    assert close(page_.state()["values"]["L"], 3 * (0.5 * 2 - 1) ** 2)
+
+
+def test_labels_with_spaces_tabs_and_newlines_still_update(opened) -> None:
+    labels = ["a  b", " lead", "trail ", "t\tab"]
+    leaves = [Value(1.0 + k, label=name) for k, name in enumerate(labels)]
+    out = leaves[0] * leaves[1] + leaves[2] * leaves[3]
+    out.label = "out"
+    page_ = opened(play(out))  # the fixture checks every number found its text
+    assert page_.call("setValue", "a  b", 0.7) is True
+    page_.call("end")
+    shown = page_.texts()
+    # ∂out/∂" lead" = "a  b", now 0.7, written in the derivative's cell
+    assert any(t.endswith("= 0.7") for t in shown)
+
+
+def test_a_single_value_says_so(opened) -> None:
+    page_ = opened(play(Value(1.5, label="x")))
+    state = page_.call("end")
+    assert state["steps"] == 0 and state["grads"] == {"x": 1.0}
+    assert "single Value" in page_.page.text_content(".bp-caption")
+
+
+def test_a_failed_play_leaves_the_gradients_alone() -> None:
+    x = Value(2.0, label="x")
+    y = x.exp()
+    x.grad, y.grad = 7.0, 5.0
+    with pytest.raises(ValueError, match="rankdir"):
+        play(y, rankdir="XX")
+    assert (x.grad, y.grad) == (7.0, 5.0)
+
+
+def test_without_javascript_the_page_says_what_it_needs() -> None:
+    body = play(Value(1.0, label="x").exp()).html()
+    assert "The player needs JavaScript" in body

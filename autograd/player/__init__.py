@@ -53,9 +53,12 @@ class Player:
       number; every shown number is recomputed before it returns ``true`` (``false``, and
       the page says why, on a domain error; the numbers that worked are kept);
     - ``state()``: ``{phase: "forward" | "backward", step, steps, values: {label: number},
-      grads: {label: number}}`` for every labelled Value; ``steps`` counts the forward and
-      the backward steps; gradients are 0 during the forward pass and, after ``end()``,
-      those ``root.backward()`` gives.
+      grads: {label: number}}`` for every labelled Value (where several share a label, the
+      one nearest the root); ``steps`` counts the forward and the backward steps; gradients
+      are 0 during the forward pass and, after ``end()``, those ``root.backward()`` gives.
+
+    On the page, each input or parameter has its own slider and number field, even where
+    several share a label ("x (2 of 3)").
 
     ``layout`` says who laid the drawing out: ``"dot"`` (Graphviz, when installed) or
     ``"browser"`` (the page itself, with a vendored WebAssembly build of Graphviz).

@@ -88,8 +88,10 @@ def describe(root: Value, *, fmt: str = FORMAT, rankdir: str | None = None,
     """
     digits = digits_of(fmt)
     order_now = _graph_grads(root)
-    drawing, plan = plan_ops(root, fmt=fmt, rankdir=rankdir, max_nodes=max_nodes)
-    _restore(order_now)
+    try:
+        drawing, plan = plan_ops(root, fmt=fmt, rankdir=rankdir, max_nodes=max_nodes)
+    finally:
+        _restore(order_now)
     order = plan.order
     index = {v: k for k, v in enumerate(order)}
     names = plan.names

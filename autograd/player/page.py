@@ -12,6 +12,9 @@ writes every text into the page with ``textContent``.
 from __future__ import annotations
 
 import html
+import itertools
+import json
+import uuid
 from importlib import resources
 
 from autograd.draw.in_browser import json_for_html, script_tag, viz_loader_html
@@ -21,6 +24,7 @@ from autograd.notation import FORMAT
 from autograd.player.model import describe
 from autograd.value import Value
 
+_COUNTER = itertools.count(1)
 LAYOUTS = ("dot", "browser")
 """Who lays the drawing out: Graphviz's ``dot`` here, or the page itself (viz.js)."""
 
@@ -40,7 +44,7 @@ def fragment(root: Value, *, layout: str = "auto", fmt: str = FORMAT,
 
     >>> from autograd import Value
     >>> body, used = fragment(Value(2.0, label="x").exp(), layout="browser")
-    >>> body.startswith("<div class=\\"bp-player\\" data-backprop-player"), used
+    >>> body.startswith('<div class="bp-player" id="backprop-player-'), used
     (True, 'browser')
     """
     if layout not in ("auto", *LAYOUTS):
@@ -59,9 +63,12 @@ def fragment(root: Value, *, layout: str = "auto", fmt: str = FORMAT,
     if not svg:
         data = {**data, "dot": described.drawing.source}
     compute = described.code or "null"
-    mount = f"window.BackpropPlayer.mountScript(document.currentScript, {compute});"
+    ident = f"backprop-player-{next(_COUNTER)}-{uuid.uuid4().hex[:12]}"
+    mount = f"window.BackpropPlayer.mountScript({json.dumps(ident)}, {compute});"
     parts = [
-        f'<div class="bp-player" data-backprop-player data-layout="{used}">',
+        f'<div class="bp-player" id="{ident}" data-backprop-player data-layout="{used}">',
+        '<div class="bp-noscript">The player needs JavaScript: open this page in a browser; '
+        "in Jupyter, trust the notebook or run the cell again.</div>",
         f"<style>{_static('player.css')}</style>",
         f'<div class="bp-graph">{svg}</div>',
         f'<script type="application/json" class="bp-data">{json_for_html(data)}</script>',

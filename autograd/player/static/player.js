@@ -12,7 +12,8 @@
  */
 (function () {
   "use strict";
-  if (window.BackpropPlayer) return;
+  // No "already defined" guard: a page may hold players saved by different versions, and
+  // each mounts with the script next to it (players already mounted keep theirs).
 
   var FORWARD_FILL = "#cfe2f3";  // the Value a forward step computes
   var STEP_FILL = "#f6b26b";     // the Value a backward step sends from (as draw(step=...))
@@ -81,9 +82,9 @@
     this.data.backward.forEach(function (k) {
       var upstream = grads[k];
       self.edgesOf[k].forEach(function (e) {
-        var p = self.edges[e].parent;
+        var p = self.edges[e].parent, before = grads[p];
         grads[p] += self.locals[e] * upstream;
-        changes.push([p, grads[p], e, upstream]);
+        changes.push([p, grads[p], e, upstream, before]);
       });
       ends.push(changes.length);
     });
@@ -98,6 +99,11 @@
     var upto = b > 0 ? this.ends[b - 1] : 0;
     for (var i = 0; i < upto; i++) grads[this.changes[i][0]] = this.changes[i][1];
     return grads;
+  };
+
+  Player.prototype.inBackward = function () {
+    // After a backward step; a graph that is one leaf has none, its gradient is then 1.
+    return this.step > this.nForward || (this.steps === 0);
   };
 
   Player.prototype.known = function (k) {  // is node k's value computed at this step?
@@ -185,12 +191,16 @@
   Player.prototype.buildInputs = function () {
     var self = this, box = make("div", "bp-inputs");
     box.appendChild(make("div", "bp-heading", "Change an input or a parameter:"));
-    this.fields = {};
+    this.fields = [];
+    var seen = Object.create(null);  // labels met so far, to tell same-labelled leaves apart
     if (!this.data.live) box.appendChild(make("div", "bp-why", this.data.why));
     this.data.editable.forEach(function (k) {
-      var node = self.nodes[k], label = node.label, v = self.values[k];
+      var node = self.nodes[k], v = self.values[k];
       var row = make("label", "bp-input");
-      row.appendChild(make("span", "bp-input-name", node.name));
+      seen[node.label] = (seen[node.label] || 0) + 1;
+      var twin = self.data.editable.filter(function (j) { return self.nodes[j].label === node.label; });
+      row.appendChild(make("span", "bp-input-name",
+        node.name + (twin.length > 1 ? " (" + seen[node.label] + " of " + twin.length + ")" : "")));
       var spread = Math.max(1, Math.abs(v)) * 2;
       var slider = make("input");
       slider.type = "range";
@@ -203,12 +213,13 @@
       field.step = "any";
       field.value = String(v);
       slider.disabled = field.disabled = !self.data.live;
-      slider.addEventListener("input", function () { self.edit(label, Number(slider.value)); });
-      field.addEventListener("change", function () { self.edit(label, Number(field.value)); });
+      // each row changes its own leaf, even where several leaves share a label
+      slider.addEventListener("input", function () { self.edit([k], slider.valueAsNumber); });
+      field.addEventListener("change", function () { self.edit([k], field.valueAsNumber); });
       row.appendChild(slider);
       row.appendChild(field);
       box.appendChild(row);
-      (self.fields[label] = self.fields[label] || []).push({slider: slider, field: field, node: k});
+      self.fields.push({slider: slider, field: field, node: k});
     });
     if (this.data.editable.length) this.root.appendChild(box);
   };
@@ -245,6 +256,7 @@
     });
     this.shapes = {};
     this.marks = [];
+    var missing = 0;  // numbers of the data the drawing has no place for (should be none)
     this.nodes.forEach(function (node, k) {
       var g = groups[node.id];
       if (!g || !node.drawn) return;
@@ -253,10 +265,15 @@
       var room = shape ? self.width(shape) - 8 : 0;
       var texts = g.querySelectorAll("text");
       node.marks.forEach(function (m) {  // one SVG text per line of the node
-        var el = texts[m.line];
-        if (!el || el.textContent.indexOf(m.prefix) !== 0) return;
+        var el = texts[m.line], shown = el ? el.textContent : "";
+        // the words before the number as the SVG writes them (Graphviz may respace a label)
+        var prefix = m.kind === "local" ? shown.slice(0, shown.lastIndexOf("= ") + 2) : m.prefix;
+        if (!el || shown.indexOf(prefix) !== 0 || (m.kind === "local" && prefix.length < 2)) {
+          missing++;
+          return;
+        }
         var perChar = self.centre(el);
-        self.marks.push({el: el, node: k, kind: m.kind, edge: m.edge, prefix: m.prefix,
+        self.marks.push({el: el, node: k, kind: m.kind, edge: m.edge, prefix: prefix,
                          perChar: perChar, room: room});
       });
     });
@@ -288,6 +305,8 @@
       g.addEventListener("mousemove", function (ev) { self.showTip(i, ev); });
       g.addEventListener("mouseleave", function () { self.tip.hidden = true; });
     });
+    this.root.setAttribute("data-unattached", String(missing));
+    if (missing) console.warn("backprop player: " + missing + " number(s) not found in the drawing");
     this.render();
   };
 
@@ -342,7 +361,7 @@
       this.marks.forEach(function (m) {
         var text;
         if (m.kind === "data") text = self.known(m.node) ? self.format(self.values[m.node]) : "?";
-        else if (m.kind === "grad") text = b > 0 ? self.format(grads[m.node]) : "?";
+        else if (m.kind === "grad") text = self.inBackward() ? self.format(grads[m.node]) : "?";
         else text = self.known(self.edges[m.edge].child) ? self.format(self.locals[m.edge]) : "?";
         self.write(m, m.prefix + text);
       });
@@ -388,6 +407,11 @@
     var self = this, nodes = this.nodes, panel = this.panel;
     panel.textContent = "";
     var root = nodes[this.data.root];
+    if (this.steps === 0) {
+      this.caption.textContent = root.name + " is a single Value: there is nothing to step " +
+        "through, and its gradient with respect to itself is 1.";
+      return;
+    }
     if (this.step === 0) {
       this.caption.textContent = "Before the first step: only the leaves are known. Press → (or " +
         "▶) to compute the forward pass, one value at a time.";
@@ -399,7 +423,7 @@
       this.caption.textContent = "Forward step " + this.step + " of " + this.nForward + ": " +
         node.name + made + " = " + this.format(this.values[k]) +
         (this.step === this.nForward ? ". The forward pass is done; → starts the backward pass." : "");
-      var inputs = node.parents.map(function (p) {
+      var inputs = node.parents.filter(function (p) { return nodes[p].drawn; }).map(function (p) {
         return nodes[p].name + " = " + self.format(self.values[p]);
       });
       panel.appendChild(make("div", null, "from " + inputs.join(", ")));
@@ -429,7 +453,7 @@
         " = " + self.format(sent)));
       row.appendChild(make("td", null, parent.role === "constant"
         ? "a constant: no gradient shown"
-        : self.format(change[1] - sent) + " → " + self.format(change[1])));
+        : self.format(change[4]) + " → " + self.format(change[1])));
       table.appendChild(row);
     });
     panel.appendChild(table);
@@ -523,6 +547,10 @@
     if (typeof number !== "number" || !isFinite(number)) {
       throw new Error("setValue(" + JSON.stringify(String(label)) + ", ...) needs a finite number");
     }
+    return this.setLeaves(targets, number);
+  };
+
+  Player.prototype.setLeaves = function (targets, number) {
     var self = this, leaves = this.leafValues.slice();
     targets.forEach(function (k) { leaves[self.data.leaves.indexOf(k)] = number; });
     try {
@@ -533,7 +561,8 @@
       return false;
     }
     this.showError("");
-    (this.fields[label] || []).forEach(function (f) {
+    this.fields.forEach(function (f) {
+      if (targets.indexOf(f.node) < 0) return;
       if (document.activeElement !== f.slider) f.slider.value = String(number);
       if (document.activeElement !== f.field) f.field.value = String(number);
     });
@@ -541,9 +570,9 @@
     return true;
   };
 
-  Player.prototype.edit = function (label, number) {
-    if (!isFinite(number)) return;
-    this.setValue(label, number);
+  Player.prototype.edit = function (targets, number) {
+    if (!this.data.live || !isFinite(number)) return;  // an empty field changes nothing
+    this.setLeaves(targets, number);
   };
 
   Player.prototype.showError = function (text) {
@@ -553,8 +582,11 @@
   };
 
   Player.prototype.state = function () {
-    var grads = this.gradsAt(this.step), values = {}, gradients = {}, self = this;
-    var backward = this.step > this.nForward;
+    // Keyed by label, with no inherited keys (a label may be "constructor"); where Values
+    // share a label, the last in topological order (the one nearest the root) is reported.
+    var grads = this.gradsAt(this.step), self = this;
+    var values = Object.create(null), gradients = Object.create(null);
+    var backward = this.inBackward();
     this.nodes.forEach(function (n, k) {
       if (n.label === null) return;
       values[n.label] = self.values[k];
@@ -567,6 +599,8 @@
   // ---- mounting -------------------------------------------------------------------------------
 
   function mount(root, compute) {
+    var waiting = root.querySelector(".bp-noscript");
+    if (waiting) waiting.remove();
     var data = JSON.parse(root.querySelector("script.bp-data").textContent);
     var player = new Player(root, data, compute);
     var api = {};
@@ -596,14 +630,10 @@
     });
   }
 
-  function mountScript(script, compute) {
-    // Mount the player that holds this script (or, where a notebook front end ran a copy
-    // of the script elsewhere, the last player not mounted yet).
-    var root = script && script.closest("[data-backprop-player]");
-    if (!root) {
-      var waiting = document.querySelectorAll("[data-backprop-player]:not([data-mounted])");
-      root = waiting[waiting.length - 1];
-    }
+  function mountScript(id, compute) {
+    // Mount the player `id` names (an id, not the script's place: some notebook front ends
+    // run a copy of an output's scripts elsewhere).
+    var root = document.getElementById(id);
     if (!root || root.hasAttribute("data-mounted")) return;
     root.setAttribute("data-mounted", "1");
     mount(root, compute);
