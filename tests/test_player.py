@@ -374,3 +374,48 @@ def test_a_failed_play_leaves_the_gradients_alone() -> None:
 def test_without_javascript_the_page_says_what_it_needs() -> None:
     body = play(Value(1.0, label="x").exp()).html()
     assert "The player needs JavaScript" in body
+
+
+def test_two_players_in_one_page_are_independent(tmp_path) -> None:
+    # as in a notebook: two outputs, each a fragment, in one document
+    x = Value(2.0, label="x")
+    y = (x * x).exp()
+    y.label = "y"
+    a = Value(3.0, label="a")
+    b = a.log()
+    b.label = "b"
+    from autograd.player.page import page as whole_page
+
+    path = tmp_path / "two.html"
+    path.write_text(whole_page(play(y)._repr_html_() + play(b, layout="browser")._repr_html_(),
+                               "two"), encoding="utf-8")
+    with page() as p:
+        errors: list[str] = []
+        p.on("pageerror", lambda e: errors.append(str(e)))
+        p.goto(path.as_uri())
+        p.wait_for_function(
+            "[...document.querySelectorAll('[data-backprop-player]')]"
+            ".every(e => e.getAttribute('data-ready') === '1')")
+        first, second = p.evaluate(
+            "(() => { const [p, q] = [...document.querySelectorAll('[data-backprop-player]')]"
+            ".map(e => e.player); p.end(); q.setValue('a', 5); return [p.state(), q.state()]; })()")
+    assert first["step"] == first["steps"] and second["step"] == 0
+    assert close(first["grads"]["x"], 4 * math.exp(4.0))
+    assert close(second["values"]["b"], math.log(5.0))
+    assert errors == []
+
+
+def test_space_plays_and_pauses(opened) -> None:
+    page_ = opened(play(student()["L"]))
+    p = page_.page
+    p.select_option("select.bp-speed", label="fast")
+    p.focus("[data-backprop-player]")
+    p.keyboard.press(" ")
+    assert "pause" in p.text_content(".bp-controls button[title^='play']")
+    p.wait_for_function(
+        "document.querySelector('[data-backprop-player]').player.state().step >= 3")
+    p.keyboard.press(" ")
+    paused = page_.state()["step"]
+    p.wait_for_timeout(700)
+    assert page_.state()["step"] == paused and paused < page_.state()["steps"]
+    assert "play" in p.text_content(".bp-controls button[title^='play']")
