@@ -178,9 +178,9 @@ def javascript(order: Sequence[Value]) -> str:
     function (leaves, F) {
       var d0 = leaves[0];
       var d1 = F.log(d0);
-      if (!F.finite(d1)) throw F.domainError("log", ["a"], [d0], d1, null);
+      if (!F.finite(d1)) throw F.domainError(1, "log", ["a"], [d0], d1, null);
       var l1_0 = (1.0 / d0);
-      if (!F.finite(l1_0)) throw F.domainError("log", ["a"], [d0], l1_0, "a");
+      if (!F.finite(l1_0)) throw F.domainError(1, "log", ["a"], [d0], l1_0, "a");
       return {data: [d0, d1], local: [[], [l1_0]]};
     }
     """
@@ -202,8 +202,10 @@ def javascript(order: Sequence[Value]) -> str:
                              "(every Value after its parents)")
         variables = _variables(op, node, name)
         name[node] = variables["out"] = f"d{k}"
-        # Arguments of F.domainError: the op, its input names and their numbers.
-        where = (f"{_js_string(op.name)}, [{', '.join(map(_js_string, op.input_names(n)))}], "
+        # Arguments of F.domainError: the node's position, the op, its input names and
+        # their numbers.
+        where = (f"{k}, {_js_string(op.name)}, "
+                 f"[{', '.join(map(_js_string, op.input_names(n)))}], "
                  f"[{', '.join(name[p] for p in node.parents)}]")
         code, _ = _javascript_expression(op, op.forward_formula(n), variables)
         lines += [f"  var d{k} = {code};",

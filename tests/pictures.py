@@ -27,16 +27,17 @@ def main() -> None:
     render(loss, PICTURES / "student_network.svg")
     saved = play(loss, title="backprop player: the student network").save(
         HERE.parent / "build" / "student_player.html")
-    with page(width=CELL_WIDTH, height=1200) as p:
+    with page(width=CELL_WIDTH, height=1450) as p:
         p.goto(saved.resolve().as_uri())
         p.wait_for_selector("[data-backprop-player][data-ready='1']")
         state = p.evaluate("document.querySelector('[data-backprop-player]').player.state()")
         p.evaluate("(n) => { const pl = document.querySelector('[data-backprop-player]').player;"
                    " pl.reset(); for (let i = 0; i < n; i++) pl.stepForward(); }",
                    _step_of(state["steps"]))
+        p.evaluate("window.scrollTo(0, 0)")  # the page as it opens, from its top
         p.screenshot(path=str(PICTURES / "player.png"), clip={"x": 0, "y": 0,
                                                              "width": CELL_WIDTH,
-                                                             "height": 1150})
+                                                             "height": 1450})
     print(f"written: {PICTURES / 'student_network.svg'}, {PICTURES / 'player.png'}")
 
 

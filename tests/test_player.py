@@ -187,7 +187,10 @@ def test_a_domain_error_is_shown_and_the_page_keeps_working(opened) -> None:
     page_ = opened(play(y))
     assert page_.call("setValue", "x", -1.0) is False
     box = page_.page.text_content(".bp-error")
-    assert "log" in box and "-1" in box
+    assert box.startswith("In y: log: not defined at a = -1 (a is x).")
+    # the field shows the number the graph still uses, marked as refused
+    field = page_.page.locator(".bp-inputs input[type=number]")
+    assert field.input_value() == "2" and field.get_attribute("aria-invalid") == "true"
     assert page_.state()["values"]["x"] == 2.0
     assert page_.call("setValue", "x", math.e) is True
     assert close(page_.state()["values"]["y"], 1.0)
@@ -258,9 +261,17 @@ def test_keys_buttons_hover_and_paths(opened) -> None:
     p.keyboard.press("End")
     assert "Backward step" in p.text_content(".bp-caption")
     assert p.locator("table.bp-step tr").count() >= 2
-    # an edge under the mouse shows its local derivative
-    p.dispatch_event(".bp-graph g.edge >> nth=0", "mouseenter")
-    assert "∂" in p.text_content(".bp-tip") and p.is_visible(".bp-tip")
+    # an edge under the mouse shows its local derivative, and is drawn thicker
+    ids = {n["label"]: n["id"] for n in data["nodes"] if n["label"]}
+    arrow = f".bp-graph g.edge[data-edge='{ids['w1']}->{ids['z1']}']"
+    p.dispatch_event(arrow, "mouseenter")
+    assert p.text_content(".bp-tip") == "∂z1/∂w1 = x1 = 2" and p.is_visible(".bp-tip")
+    assert p.get_attribute(arrow + " path", "stroke-width") == "4"
+    p.dispatch_event(arrow, "mouseleave")
+    assert not p.is_visible(".bp-tip")
+    constant = next(n["id"] for n in data["nodes"] if n["role"] == "constant" and n["drawn"])
+    p.dispatch_event(f".bp-graph g.edge[data-edge^='{constant}->']", "mouseenter")
+    assert p.text_content(".bp-tip") == "1 is a constant: no gradient goes back to it"
     # choosing w1 shows explain()'s paths, with the engine's total
     w1 = next(k for k, n in enumerate(describe(net["L"]).data["nodes"]) if n["label"] == "w1")
     p.select_option("select.bp-choose", str(w1))
@@ -274,7 +285,6 @@ def test_keys_buttons_hover_and_paths(opened) -> None:
     blue = p.eval_on_selector_all(
         ".bp-graph g.edge path", "ps => ps.filter(q => q.getAttribute('stroke') === '#1565c0')"
         ".map(q => q.parentNode.getAttribute('data-edge'))")
-    ids = {n["label"]: n["id"] for n in data["nodes"] if n["label"]}
     # the paths from w1 up to L, and no edge off them
     assert f"{ids['w1']}->{ids['z1']}" in blue and f"{ids['z1']}->{ids['h1']}" in blue
     assert not any(t.startswith((ids["w3"] + "->", ids["x2"] + "->")) for t in blue)
@@ -419,3 +429,26 @@ def test_space_plays_and_pauses(opened) -> None:
     p.wait_for_timeout(700)
     assert page_.state()["step"] == paused and paused < page_.state()["steps"]
     assert "play" in p.text_content(".bp-controls button[title^='play']")
+
+
+def test_a_saved_page_takes_the_keys_at_once_and_the_drawing_stays_put(opened) -> None:
+    page_ = opened(play(student()["L"]))
+    p = page_.page
+    p.keyboard.press("ArrowRight")  # no click first: the saved page gives it every key
+    assert page_.state()["step"] == 1
+    tops = set()
+    for _ in range(page_.state()["steps"] - 1):
+        p.keyboard.press("ArrowRight")
+        tops.add(p.evaluate("document.querySelector('.bp-graph').offsetTop"))
+        rows = p.eval_on_selector_all("table.bp-step tr td:first-child",
+                                      "tds => tds.map(t => t.textContent)")
+        assert "1" not in rows  # the constant 1 of 1 − ŷ gets no row: no gradient
+    assert len(tops) == 1  # the step's table has room for its largest: nothing jumps
+
+
+def test_a_forward_step_is_not_coloured_as_a_role() -> None:
+    from autograd.draw.style import ROLES, STEP
+
+    script = (Path(__file__).parent.parent / "autograd/player/static/player.js").read_text()
+    forward = script.split('FORWARD_FILL = "')[1][:7]
+    assert forward not in {r["fillcolor"] for r in ROLES.values()} | {STEP}

@@ -100,7 +100,9 @@ def run_demo(out: str | Path = "student_network.svg", steps: int = 300,
         say(f"  written to {written[0]}")
     except DotMissingError as err:
         say(f"  not written: {err}")
-    page = play(loss, title="backprop player: the student network").save(
+    page = play(loss, title=f"The first article's student network, first student: x1 = "
+                f"{v['x1']:g} hours studied, x2 = {v['x2']:g} hours of sleep, failed (y = 0), so "
+                "the cross-entropy is L = −log(1 − ŷ)").save(
         Path(out).with_suffix(".html"))
     say(f"  its player (step through forward and backward, change any weight): {page}")
     say()

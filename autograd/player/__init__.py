@@ -110,7 +110,8 @@ def play(root: Value, *, layout: str = "auto", fmt: str = FORMAT, rankdir: str |
     ``layout="auto"`` lays the drawing out with Graphviz's ``dot`` when it is installed and
     in the page otherwise; ``"dot"`` or ``"browser"`` choose. ``fmt`` is the number format
     (``".4g"``; the page writes ``".Ng"`` formats), ``rankdir`` the drawing's direction (as
-    `autograd.draw.draw`), ``title`` the saved page's title. The graph is not changed:
+    `autograd.draw.draw`), ``title`` a heading above the player (and the saved page's
+    title; by default "backprop player: " and the root's label). The graph is not changed:
     its gradients stay as they were.
 
     >>> from autograd import Value
@@ -118,6 +119,7 @@ def play(root: Value, *, layout: str = "auto", fmt: str = FORMAT, rankdir: str |
     >>> play(a.log(), layout="browser").layout
     'browser'
     """
-    body, used = fragment(root, layout=layout, fmt=fmt, rankdir=rankdir, max_nodes=max_nodes)
+    body, used = fragment(root, layout=layout, fmt=fmt, rankdir=rankdir, max_nodes=max_nodes,
+                          title=title or "")
     name = root.label or "graph"
     return Player(body, used, title or f"backprop player: {name}")

@@ -39,8 +39,10 @@ def _svg(drawing: Drawing) -> str:
 
 
 def fragment(root: Value, *, layout: str = "auto", fmt: str = FORMAT,
-             rankdir: str | None = None, max_nodes: int | None = MAX_NODES) -> tuple[str, str]:
-    """The player of ``root`` as an HTML fragment, and the layout used ("dot" or "browser").
+             rankdir: str | None = None, max_nodes: int | None = MAX_NODES,
+             title: str = "") -> tuple[str, str]:
+    """The player of ``root`` as an HTML fragment, and the layout used ("dot" or "browser");
+    ``title``, when given, is shown above it.
 
     >>> from autograd import Value
     >>> body, used = fragment(Value(2.0, label="x").exp(), layout="browser")
@@ -67,6 +69,7 @@ def fragment(root: Value, *, layout: str = "auto", fmt: str = FORMAT,
     mount = f"window.BackpropPlayer.mountScript({json.dumps(ident)}, {compute});"
     parts = [
         f'<div class="bp-player" id="{ident}" data-backprop-player data-layout="{used}">',
+        f'<div class="bp-title">{html.escape(title)}</div>' if title else "",
         '<div class="bp-noscript">The player needs JavaScript: open this page in a browser; '
         "in Jupyter, trust the notebook or run the cell again.</div>",
         f"<style>{_static('player.css')}</style>",
@@ -81,7 +84,7 @@ def fragment(root: Value, *, layout: str = "auto", fmt: str = FORMAT,
 
 
 def page(body: str, title: str) -> str:
-    """A whole HTML page around a fragment.
+    """A whole HTML page around a fragment, whose player then takes every key of the page.
 
     >>> page("<p>hi</p>", "a <title>").splitlines()[3]
     '<title>a &lt;title&gt;</title>'
@@ -89,4 +92,6 @@ def page(body: str, title: str) -> str:
     return ("<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\n"
             f"<title>{html.escape(title)}</title>\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            "</head>\n<body>\n" + body + "\n</body>\n</html>\n")
+            "</head>\n<body>\n"
+            + body.replace(" data-backprop-player ", " data-backprop-player data-standalone ", 1)
+            + "\n</body>\n</html>\n")

@@ -47,9 +47,10 @@ var BackpropFormula = (function () {
 
   function finite(x) { return Number.isFinite(x); }
 
-  function domainError(op, names, operands, value, wrt) {
+  function domainError(node, op, names, operands, value, wrt) {
     // The error for a number that is not finite: the op's result (wrt null) or its
-    // derivative with respect to the input named wrt, at the operands' numbers.
+    // derivative with respect to the input named wrt, at the operands' numbers, in the
+    // Value at position `node` of the graph's order (kept as error.node).
     var at = names.map(function (name, i) {
       return name + " = " + formatNumber(operands[i], 4);
     }).join(", ");
@@ -61,7 +62,10 @@ var BackpropFormula = (function () {
       what = "the derivative" + (names.length > 1 ? " with respect to " + wrt : "") +
         (value !== value ? " is not defined" : " is infinite");
     }
-    return new DomainError(op, op + ": " + what + " at " + at);
+    var error = new DomainError(op, op + ": " + what + " at " + at);
+    error.node = node;
+    error.inputs = names;
+    return error;
   }
 
   // ---- numbers as Python writes them -------------------------------------------------------

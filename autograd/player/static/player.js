@@ -15,7 +15,7 @@
   // No "already defined" guard: a page may hold players saved by different versions, and
   // each mounts with the script next to it (players already mounted keep theirs).
 
-  var FORWARD_FILL = "#cfe2f3";  // the Value a forward step computes
+  var FORWARD_FILL = "#e1d5f5";  // the Value a forward step computes (no role's colour)
   var STEP_FILL = "#f6b26b";     // the Value a backward step sends from (as draw(step=...))
   var RED = "#cc0000";           // the edges a step uses
   var PATH = "#1565c0";          // a chosen parameter's chain-rule paths
@@ -116,6 +116,7 @@
   Player.prototype.build = function () {
     var self = this, root = this.root;
     root.tabIndex = 0;
+    var header = make("div", "bp-header");  // stays in view while the drawing scrolls
     var bar = make("div", "bp-controls");
     function button(text, title, action) {
       var b = make("button", "bp-button", text);
@@ -143,19 +144,28 @@
     bar.appendChild(this.speed);
     this.counter = make("span", "bp-counter");
     bar.appendChild(this.counter);
-    root.appendChild(bar);
+    header.appendChild(bar);
     this.caption = make("div", "bp-caption");
     this.caption.setAttribute("aria-live", "polite");
-    root.appendChild(this.caption);
+    header.appendChild(this.caption);
     this.errorBox = make("div", "bp-error");
     this.errorBox.setAttribute("role", "alert");
     this.errorBox.hidden = true;
-    root.appendChild(this.errorBox);
-    // Above the drawing, where the eye is: what the colours mean, the step's arithmetic,
+    header.appendChild(this.errorBox);
+    // Above the drawing, where the eye is: what the colours mean, the step's arithmetic
+    // (room for its largest table, so that the drawing does not jump from step to step),
     // the leaves to change and the paths to show.
-    root.appendChild(this.key());
+    header.appendChild(this.key());
     this.panel = make("div", "bp-panel");
-    root.appendChild(this.panel);
+    var rows = Math.max.apply(null, [1].concat(this.nodes.map(function (n) {
+      return n.parents.filter(function (p) { return self.nodes[p].role !== "constant"; }).length;
+    })));
+    this.panel.style.minHeight = (1.9 * (rows + 1)) + "em";
+    header.appendChild(this.panel);
+    var title = root.querySelector(".bp-title");
+    if (title) root.appendChild(title);
+    root.appendChild(header);
+    this.header = header;
     this.buildInputs();
     this.buildPaths();
     this.graph = root.querySelector(".bp-graph") || make("div", "bp-graph");
@@ -163,9 +173,11 @@
     this.tip = make("div", "bp-tip");
     this.tip.hidden = true;
     root.appendChild(this.tip);
-    root.addEventListener("keydown", function (ev) {
+    // A saved page gives the player every key; in a notebook, it takes them once clicked.
+    var standalone = root.hasAttribute("data-standalone");
+    (standalone ? document : root).addEventListener("keydown", function (ev) {
       var tag = ev.target && ev.target.tagName;
-      if (tag === "INPUT" || tag === "SELECT") return;
+      if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
       var keys = {ArrowRight: "stepForward", ArrowLeft: "stepBack", Home: "reset", End: "end"};
       if (keys[ev.key]) { self.pause(); self[keys[ev.key]](); }
       else if (ev.key === " ") self.toggle();
@@ -185,6 +197,8 @@
         key.appendChild(swatch);
         key.appendChild(make("span", null, entry[1]));
       });
+    key.appendChild(make("span", "bp-rounding", "· numbers rounded to " + this.data.digits +
+      " significant digits; products use the unrounded numbers"));
     return key;
   };
 
@@ -202,20 +216,21 @@
       row.appendChild(make("span", "bp-input-name",
         node.name + (twin.length > 1 ? " (" + seen[node.label] + " of " + twin.length + ")" : "")));
       var spread = Math.max(1, Math.abs(v)) * 2;
+      var step = Math.pow(10, Math.floor(Math.log10(spread)) - 2);  // 0.01 for a spread of 2
       var slider = make("input");
       slider.type = "range";
       slider.min = String(v - spread);
       slider.max = String(v + spread);
-      slider.step = String(spread / 200);
+      slider.step = String(step);
       slider.value = String(v);
       var field = make("input");
       field.type = "number";
-      field.step = "any";
+      field.step = String(step * 10);  // the field's arrows: 0.1 for a spread of 2
       field.value = String(v);
       slider.disabled = field.disabled = !self.data.live;
       // each row changes its own leaf, even where several leaves share a label
       slider.addEventListener("input", function () { self.edit([k], slider.valueAsNumber); });
-      field.addEventListener("change", function () { self.edit([k], field.valueAsNumber); });
+      field.addEventListener("input", function () { self.edit([k], field.valueAsNumber); });
       row.appendChild(slider);
       row.appendChild(field);
       box.appendChild(row);
@@ -226,7 +241,7 @@
 
   Player.prototype.buildPaths = function () {
     var self = this, box = make("div", "bp-paths");
-    var keys = Object.keys(this.data.paths);
+    var keys = this.data.explained;  // in the order of the sliders
     if (!keys.length) return;
     var row = make("label", "bp-heading", "Chain-rule paths of ");
     var select = make("select", "bp-choose");
@@ -303,7 +318,11 @@
       if (title) title.textContent = "";  // the tip below says more
       g.addEventListener("mouseenter", function (ev) { self.showTip(i, ev); });
       g.addEventListener("mousemove", function (ev) { self.showTip(i, ev); });
-      g.addEventListener("mouseleave", function () { self.tip.hidden = true; });
+      g.addEventListener("mouseleave", function () {
+        self.tip.hidden = true;
+        self.hovered = null;
+        self.paint(self.step - self.nForward);
+      });
     });
     this.root.setAttribute("data-unattached", String(missing));
     if (missing) console.warn("backprop player: " + missing + " number(s) not found in the drawing");
@@ -337,7 +356,10 @@
   };
 
   Player.prototype.edgeText = function (i) {
-    var e = this.edges[i], known = this.known(e.child);
+    var e = this.edges[i], known = this.known(e.child), parent = this.nodes[e.parent];
+    if (parent.role === "constant") {
+      return parent.name + " is a constant: no gradient goes back to it";
+    }
     var value = known ? this.format(this.locals[i]) : "?";
     var formula = e.formula && e.formula !== value ? " = " + e.formula : "";
     return e.name + formula + " = " + value;
@@ -346,6 +368,8 @@
   Player.prototype.showTip = function (i, ev) {
     this.tip.textContent = this.edgeText(i);
     this.tip.hidden = false;
+    this.hovered = i;
+    this.paint(this.step - this.nForward);
     var box = this.root.getBoundingClientRect();
     this.tip.style.left = (ev.clientX - box.left + 12) + "px";
     this.tip.style.top = (ev.clientY - box.top + 12) + "px";
@@ -392,11 +416,13 @@
       this.edgesOf[focus].forEach(function (i) { lit[i] = RED; });
     }
     Object.keys(this.edgeShapes).forEach(function (i) {
+      var hovered = String(self.hovered) === i;
       self.edgeShapes[i].forEach(function (p) {
         var colour = lit[i];
         p.el.setAttribute("stroke", colour || p.stroke);
         if (p.fill && p.fill !== "none") p.el.setAttribute("fill", colour || p.fill);
-        if (colour) p.el.setAttribute("stroke-width", "2.5");
+        if (hovered) p.el.setAttribute("stroke-width", "4");
+        else if (colour) p.el.setAttribute("stroke-width", "2.5");
         else if (p.width) p.el.setAttribute("stroke-width", p.width);
         else p.el.removeAttribute("stroke-width");
       });
@@ -413,8 +439,10 @@
       return;
     }
     if (this.step === 0) {
-      this.caption.textContent = "Before the first step: only the leaves are known. Press → (or " +
-        "▶) to compute the forward pass, one value at a time.";
+      this.caption.textContent = "Before the first step: only the leaves are known. Press → " +
+        "(or ▶) to compute the forward pass, one value at a time" +
+        (this.root.hasAttribute("data-standalone") ? "." : " (click the player first, so " +
+         "that it gets your keys).");
       return;
     }
     if (b <= 0) {
@@ -424,7 +452,8 @@
         node.name + made + " = " + this.format(this.values[k]) +
         (this.step === this.nForward ? ". The forward pass is done; → starts the backward pass." : "");
       var inputs = node.parents.filter(function (p) { return nodes[p].drawn; }).map(function (p) {
-        return nodes[p].name + " = " + self.format(self.values[p]);
+        return nodes[p].role === "constant" ? "the constant " + nodes[p].name
+          : nodes[p].name + " = " + self.format(self.values[p]);
       });
       panel.appendChild(make("div", null, "from " + inputs.join(", ")));
       return;
@@ -433,9 +462,10 @@
     var upstream = this.changes.length && this.edgesOf[k2].length
       ? this.changes[this.ends[b - 1] - 1][3] : grads[k2];
     this.caption.textContent = "Backward step " + b + " of " + nB + ": " + focus.name +
-      " has gradient " + focus.grad_name + " = " + this.format(upstream) +
-      " and sends upstream × local to each of its parents" +
-      (b === nB ? ". Done: every gradient is now the one backward() gives." : ".");
+      " has its gradient " + focus.grad_name + " = " + this.format(upstream) +
+      " (the upstream gradient). It sends upstream × local derivative back to each of its " +
+      "parents, against the arrows, where it adds to their gradient" +
+      (b === nB ? ". Done: every gradient is now the one backward() gives from zero." : ".");
     var table = make("table", "bp-step");
     var head = make("tr");
     ["to", "local derivative", "upstream × local = contribution", "gradient before → after"]
@@ -444,16 +474,14 @@
     var start = b > 1 ? this.ends[b - 2] : 0;
     this.edgesOf[k2].forEach(function (i, j) {
       var e = self.edges[i], parent = nodes[e.parent], change = self.changes[start + j];
-      if (parent.role === "constant" && !parent.drawn) return;  // a number exponent
+      if (parent.role === "constant") return;  // a number from the code: no gradient
       var local = self.locals[i], sent = local * upstream;
       var row = make("tr");
       row.appendChild(make("td", null, parent.name));
       row.appendChild(make("td", null, self.edgeText(i)));
       row.appendChild(make("td", null, self.format(upstream) + " × " + self.format(local) +
         " = " + self.format(sent)));
-      row.appendChild(make("td", null, parent.role === "constant"
-        ? "a constant: no gradient shown"
-        : self.format(change[4]) + " → " + self.format(change[1])));
+      row.appendChild(make("td", null, self.format(change[4]) + " → " + self.format(change[1])));
       table.appendChild(row);
     });
     panel.appendChild(table);
@@ -488,9 +516,13 @@
         this.nodes[k].name + " to " + this.nodes[this.data.root].name + "."));
       return;
     }
-    box.appendChild(make("div", null, info.name + " = " + this.format(total) + ", the sum over " +
-      info.count + " path(s) of the product of the local derivatives along each path" +
-      (info.paths.length ? ":" : " (too many to list: their edges are drawn in blue).")));
+    var merged = info.factors.some(function (f) { return factors[f].edges.length > 1; });
+    box.appendChild(make("div", null, info.name + " = " + this.format(total) +
+      " (after the whole backward pass), the sum over " + info.count +
+      (info.count === 1 ? " path" : " paths") + " of the product of the local derivatives " +
+      "along each path" +
+      (info.paths.length ? "." : " (too many to list: their arrows are drawn in blue).") +
+      (merged ? " Unlabelled values between two labelled ones are merged into one factor." : "")));
     var values = {};
     info.factors.forEach(function (f) { values[f] = self.factorValue(factors[f]); });
     info.paths.forEach(function (path, n) {
@@ -510,7 +542,21 @@
   Player.prototype.go = function (step) {
     this.step = Math.max(0, Math.min(this.steps, step));
     this.render();
+    this.reveal();
     return this.state();
+  };
+
+  Player.prototype.reveal = function () {
+    // Bring the step's Value into view when it is off screen (below the pinned header).
+    var b = this.step - this.nForward, k = null;
+    if (b > 0) k = this.data.backward[b - 1];
+    else if (this.step > 0) k = this.data.forward[this.step - 1];
+    var shape = k === null ? null : this.shapes && this.shapes[k];
+    if (!shape || !shape.el.getBoundingClientRect) return;
+    var box = shape.el.getBoundingClientRect(), top = this.header.getBoundingClientRect().bottom;
+    if (box.top < top || box.bottom > window.innerHeight) {
+      shape.el.scrollIntoView({block: "center"});  // the window or a notebook's own scroller
+    }
   };
   Player.prototype.stepForward = function () { return this.go(this.step + 1); };
   Player.prototype.stepBack = function () { return this.go(this.step - 1); };
@@ -557,17 +603,40 @@
       this.recompute(leaves);
     } catch (err) {
       if (!(err instanceof this.F.DomainError)) throw err;
-      this.showError(err.message + ". The page keeps the last numbers that worked.");
+      this.showError(this.explainError(err) + " The page keeps the last numbers that worked.");
+      this.syncFields(targets, true);
       return false;
     }
     this.showError("");
-    this.fields.forEach(function (f) {
-      if (targets.indexOf(f.node) < 0) return;
-      if (document.activeElement !== f.slider) f.slider.value = String(number);
-      if (document.activeElement !== f.field) f.field.value = String(number);
-    });
+    this.syncFields(targets, false);
     this.render();
     return true;
+  };
+
+  Player.prototype.syncFields = function (targets, failed) {
+    // Each field and slider shows the number the graph uses; one that was refused is
+    // marked, and reads its number again once the learner moves on.
+    var self = this;
+    this.fields.forEach(function (f) {
+      var k = f.node, v = self.values[k], edited = targets.indexOf(k) >= 0;
+      f.field.setAttribute("aria-invalid", failed && edited ? "true" : "false");
+      if (v < Number(f.slider.min)) f.slider.min = String(v);  // a typed number far out
+      if (v > Number(f.slider.max)) f.slider.max = String(v);
+      if (document.activeElement !== f.slider) f.slider.value = String(v);
+      if (document.activeElement !== f.field || !edited) f.field.value = String(v);
+    });
+  };
+
+  Player.prototype.explainError = function (err) {
+    // "log: not defined at a = 0" said in the graph's names: which Value, which input.
+    var node = this.nodes[err.node], self = this;
+    if (!node) return err.message + ".";
+    var inputs = (err.inputs || []).map(function (name, i) {
+      var parent = self.nodes[node.parents[i]];
+      return parent && parent.name !== name ? name + " is " + parent.name : null;
+    }).filter(Boolean);
+    return "In " + node.name + ": " + err.message + (inputs.length ? " (" + inputs.join(", ") +
+      ")" : "") + ".";
   };
 
   Player.prototype.edit = function (targets, number) {
