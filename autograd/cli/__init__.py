@@ -50,8 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and print its gradient with respect to each variable.",
         epilog='example: backprop-lab grad "sigmoid(w*x + b)" --at w=0.5 x=2 b=0.1 --wrt w',
     )
-    grad.add_argument("expression", metavar="EXPR")
-    grad.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE", help="variables")
+    _expression_arguments(grad)
     grad.add_argument("--wrt", nargs="+", metavar="NAME", help="variables to differentiate by")
     grad.add_argument("--explain", action="store_true", help="show the chain-rule paths")
     grad.add_argument("--svg", metavar="FILE", help="write the graph as SVG")
@@ -67,8 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog='example: backprop-lab play "sigmoid(w*x + b)" --at w=0.5 x=2 b=0.1 '
         "--html player.html",
     )
-    play.add_argument("expression", metavar="EXPR")
-    play.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE", help="variables")
+    _expression_arguments(play)
     play.add_argument("--html", default="player.html", metavar="FILE",
                       help="where to write the page (default player.html)")
     play.add_argument("--layout", choices=["auto", "dot", "browser"], default="auto",
@@ -100,6 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _expression_arguments(command: argparse.ArgumentParser) -> None:
+    # EXPR and --at NAME=VALUE ..., as grad and play both read them
+    command.add_argument("expression", metavar="EXPR")
+    command.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE", help="variables")
 
 
 def _positive(text: str) -> int:
