@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 # ---- the functions a formula may call: each works on a float or on a Value ---------------
@@ -162,8 +162,10 @@ class FormulaError(ValueError):
         self.column = column
 
 
-def parse(text: str) -> ast.expr:
+def parse(text: str, extra_functions: Collection[str] = ()) -> ast.expr:
     """Parse ``text`` and check every node against the whitelist; return the tree.
+    ``extra_functions`` names calls a caller gives a meaning of its own (they cannot be
+    evaluated here).
 
     >>> type(parse("a * b")).__name__
     'BinOp'
@@ -182,11 +184,11 @@ def parse(text: str) -> ast.expr:
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("formula too deeply nested or malformed") from None
     for node in ast.walk(tree.body):
-        _check(node)
+        _check(node, extra_functions)
     return tree.body
 
 
-def _check(node: ast.AST) -> None:
+def _check(node: ast.AST, extra_functions: Collection[str] = ()) -> None:
     column = getattr(node, "col_offset", None)
     if isinstance(node, (ast.BinOp, ast.UnaryOp)):
         op = node.op
@@ -196,7 +198,8 @@ def _check(node: ast.AST) -> None:
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise FormulaError(f"only numbers are allowed, not {node.value!r}", column)
     elif isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+        if not isinstance(node.func, ast.Name) or (node.func.id not in FUNCTIONS
+                                                   and node.func.id not in extra_functions):
             name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
             known = ", ".join(sorted(FUNCTIONS))
             raise FormulaError(f"unknown function {name!r} (known: {known})", column)

@@ -279,7 +279,34 @@ def _js_string(text: str) -> str:
     return quoted.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _generate(out: Value, inputs: list[Value]) -> tuple[str, dict[str, Any]]:
+def probe(out: Value, inputs: Sequence[Value], watch: Sequence[Value]) -> Probe:
+    """A compiled replay that also returns, for each Value in ``watch``, its number and
+    ∂out/∂(that Value): ``values, gradients = probe(...)(input_numbers)``.
+
+    Checks of a learner's formula use it to re-run a graph at many points, reading its
+    labelled intermediate values (z1, ŷ) as well as its gradients.
+
+    >>> x = Value(3.0)
+    >>> y = x * x
+    >>> z = y + 1.0
+    >>> probe(z, [x], [y, x])([4.0])
+    ([16.0, 4.0], [1.0, 8.0])
+    """
+    inputs = list(inputs)
+    source, namespace = _generate(out, inputs, list(watch))
+    return Probe(source, namespace, len(inputs))
+
+
+class Probe(Replay):
+    """A `Replay` that returns the numbers and gradients of the Values it watches."""
+
+    def __call__(self, inputs: Sequence[float]) -> tuple[list[float], list[float]]:  # type: ignore[override]
+        return super().__call__(inputs)  # type: ignore[return-value]
+
+
+def _generate(
+    out: Value, inputs: list[Value], watch: list[Value] | None = None
+) -> tuple[str, dict[str, Any]]:
     order = topological_order(out)
     name: dict[Value, str] = {x: f"x{i}" for i, x in enumerate(inputs)}
     namespace: dict[str, Any] = {"__builtins__": {}, "inf": math.inf, "nan": math.nan}
@@ -309,8 +336,13 @@ def _generate(out: Value, inputs: list[Value]) -> tuple[str, dict[str, Any]]:
             continue
         backward.extend(_backward_lines(node, name, needed, assigned, namespace))
     grads = [f"g_{name[x]}" if x in assigned else "0.0" for x in inputs]
-    lines = ["def replay(inputs):", *header, *forward, *backward,
-             f"    return ({name[out]}, [{', '.join(grads)}])"]
+    result = f"({name[out]}, [{', '.join(grads)}])"
+    if watch is not None:
+        values = [name[v] for v in watch]
+        grads = ["1.0" if v is out else f"g_{name[v]}" if v in assigned else "0.0"
+                 for v in watch]
+        result = f"([{', '.join(values)}], [{', '.join(grads)}])"
+    lines = ["def replay(inputs):", *header, *forward, *backward, f"    return {result}"]
     return "\n".join(lines), namespace
 
 
