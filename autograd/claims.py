@@ -31,7 +31,7 @@ import math
 import random
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -191,6 +191,8 @@ class Comparison:
     at: dict[str, float]
     claimed: float
     engine: float
+    named: dict[str, float]
+    """the numbers of the names the claim uses, at this point"""
 
     @property
     def error(self) -> float:
@@ -209,6 +211,8 @@ class Diagnosis:
     message: str
     edge: str = ""
     """the derivative the diagnosis is about, e.g. ``∂h1/∂z1``; "" when none"""
+    values: tuple[Value, ...] = ()
+    """the Values of that edge (or of the missing path): ``draw(root, highlight=...)``"""
 
 
 @dataclass(frozen=True)
@@ -262,11 +266,12 @@ class FormulaCheck:
                 f"{self.agreed - agreed_here} of {others} other points (seed {self.seed}) "
                 "they agree")
             if self.kinks:
-                lines.append("the points cross the kinks of " + ", ".join(self.kinks))
+                kinks = (", ".join(self.kinks) if len(self.kinks) <= 6 else
+                         f"{len(self.kinks)} values ({', '.join(self.kinks[:3])}, …)")
+                lines.append(f"the points cross the kinks (ReLU, abs) of {kinks}")
         if not self.holds and self.kind == "formula":
-            where = ", ".join(f"{k}={n(v)}" for k, v in self.worst.at.items())
-            lines.append(f"worst at {where}: claim {n(self.worst.claimed)}, engine "
-                         f"{n(self.worst.engine)}")
+            lines.append(f"worst at {_where(self.worst)}: claim {n(self.worst.claimed)}, "
+                         f"engine {n(self.worst.engine)}")
         if self.diagnosis is not None:
             lines.append(f"diagnosis ({self.diagnosis.category}): {self.diagnosis.message}")
         return lines
@@ -302,6 +307,13 @@ class FormulaCheck:
                 "proved": self.proved, "seed": self.seed, "here": point(self.here),
                 "worst": point(self.worst), "diagnosis": diagnosis,
                 "text": str(self)}
+
+
+def _where(c: Comparison, most: int = 12) -> str:
+    # The point's leaves when they are few, else the numbers the claim itself uses.
+    shown = c.at if len(c.at) <= most else c.named
+    text = ", ".join(f"{k}={number(v)}" for k, v in shown.items())
+    return text if shown is c.at else f"{text} (and {len(c.at)} leaves redrawn)"
 
 
 def _json(x: float) -> float | str:
@@ -435,7 +447,7 @@ class _Trial:
             claimed = math.nan
         for k, value in enumerate(values):
             self.signs.setdefault(k, set()).add((value > 0) - (value < 0))
-        return Comparison(at, claimed, engine)
+        return Comparison(at, claimed, engine, named)
 
 
 def _proved(root: Value, wrt: Value, claim: _Claim) -> bool:
@@ -485,6 +497,7 @@ class _Slip:
     edge: str
     gives: Callable[[_Terms], float]
     """the number the claim would have at a point if this were the slip"""
+    values: tuple[Value, ...] = ()
 
 
 def _diagnose(root: Value, wrt: Value, order: list[Value],
@@ -522,13 +535,10 @@ def _diagnose(root: Value, wrt: Value, order: list[Value],
         terms = []  # no disagreement left to explain among the points that could be rebuilt
     for slip in _slips(paths, order, labelled, shown):
         if terms and all(_close(slip.gives(t), t.claimed) for t in terms):
-            return Diagnosis(slip.category, slip.message, slip.edge)
-    worst = max((c for _, c in tried), key=_badness)
-    where = ", ".join(f"{k}={number(v)}" for k, v in worst.at.items())
+            return Diagnosis(slip.category, slip.message, slip.edge, slip.values)
     return Diagnosis("disagrees", "no single slip explains the difference (a factor missing, "
                      "doubled or wrong, a path, a sign, a constant factor); compare the claim "
-                     f"term by term with explain(root, wrt). At {where} the claim gives "
-                     f"{number(worst.claimed)}, the engine {number(worst.engine)}")
+                     "term by term with explain(root, wrt) at the worst point")
 
 
 def _close(a: float, b: float) -> bool:
@@ -560,10 +570,10 @@ def _slips(paths: tuple[Path, ...], order: list[Value], labelled: list[int],
         told = (f": it is {number(f.value)} at the graph's point, so that point alone cannot "
                 "tell" if f.value in (0.0, 1.0) else "")
         slips.append(_Slip("missing factor", f"missing {_described(f)}{told}", f.name,
-                           partial(_without, key)))
+                           partial(_without, key), (f.child, f.parent)))
     for key, f in factors.items():
         slips.append(_Slip("extra factor", f"{_described(f)} is counted twice", f.name,
-                           partial(_doubled, key)))
+                           partial(_doubled, key), (f.child, f.parent)))
     for key, f in factors.items():
         for where in labelled:
             used = shown[order[where]]
@@ -576,7 +586,7 @@ def _slips(paths: tuple[Path, ...], order: list[Value], labelled: list[int],
                 "wrong local derivative",
                 f"{f.name} is {f.formula or 'another number'}, but the claim has {used} in its "
                 f"place{hint}", f.name,
-                partial(_replaced, key, where)))
+                partial(_replaced, key, where), (f.child, f.parent)))
     for where in labelled:
         slips.append(_Slip("extra factor", f"an extra factor {shown[order[where]]}, which "
                            f"{name} does not have", "",
@@ -587,7 +597,9 @@ def _slips(paths: tuple[Path, ...], order: list[Value], labelled: list[int],
                                + [shown[f.child] for f in reversed(path.factors)])
             slips.append(_Slip("missing path", f"missing the path {route}, the term "
                                f"{path.symbolic} of the sum over paths", "",
-                               partial(_without_path, k)))
+                               partial(_without_path, k),
+                               tuple(dict.fromkeys(v for f in path.factors
+                                                   for v in (f.child, f.parent)))))
     return slips
 
 
@@ -671,7 +683,7 @@ def _check_number(claim: _Claim, root: Value, wrt: Value, name: str, seed: int) 
     claimed = claim.at({})
     tolerance = _literal_tolerance(claim)
     holds = abs(claimed - engine) <= tolerance + ATOL * max(1.0, abs(engine))
-    here = Comparison({}, claimed, engine)
+    here = Comparison({}, claimed, engine, {})
     diagnosis = None if holds else Diagnosis("wrong number", _wrong_number(
         claim.text.strip(), claimed, engine, tolerance, name), name)
     return FormulaCheck(claim.text, name, "number", holds, 1, int(holds), here, here,
@@ -680,7 +692,11 @@ def _check_number(claim: _Claim, root: Value, wrt: Value, name: str, seed: int) 
 
 def _wrong_number(text: str, claimed: float, engine: float, tolerance: float,
                   name: str) -> str:
-    decimals = max(0, -math.floor(math.log10(2 * tolerance))) if tolerance > 0 else 6
+    try:
+        printed = printed_tolerance(text)
+    except ClaimError:  # a formula of numbers: the digits its tolerance allows
+        printed = tolerance
+    decimals = max(0, -math.floor(math.log10(2 * printed))) if printed > 0 else 6
     right = f"{engine:.{decimals}f}"
     message = f"{text} is not {name} = {engine:.6g}: at those digits it is {right}"
     truncated = math.trunc(engine * 10**decimals) / 10**decimals
@@ -712,6 +728,8 @@ class NumbersCheck:
     """
 
     rows: tuple[NumberRow, ...]
+    tolerance: float | None = None
+    """the distance every number was judged within; None: each at its printed precision"""
 
     def __bool__(self) -> bool:
         return all(r.ok for r in self.rows)
@@ -735,8 +753,10 @@ class NumbersCheck:
                  for row in [head, *rows]]
         lines.insert(1, "  ".join("-" * w for w in widths))
         count = len(self.wrong)
-        verdict = ("every number agrees at its printed precision" if not count else
-                   f"{count} of {len(self.rows)} numbers disagree at their printed precision")
+        how = ("at their printed precision" if self.tolerance is None
+               else f"within {self.tolerance:g}")
+        verdict = (f"every number agrees {how}" if not count else
+                   f"{count} of {len(self.rows)} numbers disagree {how}")
         return "\n".join([verdict, *lines])
 
     def _repr_html_(self) -> str:
@@ -757,13 +777,20 @@ class NumbersCheck:
 _GRADIENT = re.compile(r"\s*[∂d]\s*(.+?)\s*/\s*[∂d]\s*(.+?)\s*")
 
 
-def check_numbers(root: Value, claims: Mapping[str, float | str]) -> NumbersCheck:
+def check_numbers(
+    root: Value,
+    claims: Mapping[str, float | str] | Iterable[tuple[str, float | str]],
+    *,
+    tolerance: float | None = None,
+) -> NumbersCheck:
     """Check a table of numbers as an article prints them, each at its printed precision.
 
     Keys are labels (the Value's number) or gradients of ``root``: ``"∂L/∂w1"`` or
-    ``"dL/dw1"``. A claimed number may be text (``"0.9380"`` keeps its four decimals) or
-    a float (judged by its shortest form: 0.96 has two decimals). Nothing in the graph
-    changes, ``.grad`` included.
+    ``"dL/dw1"``; give (key, number) pairs to claim the same quantity twice. A claimed
+    number may be text (``"0.9380"`` keeps its four decimals) or a float (judged by its
+    shortest form: 0.96 has two decimals). ``tolerance`` judges every number within that
+    distance instead, for an article that rounds early and carries its rounding along.
+    Nothing in the graph changes, ``.grad`` included.
 
     >>> from nn.examples import student_forward
     >>> net = student_forward()
@@ -774,8 +801,9 @@ def check_numbers(root: Value, claims: Mapping[str, float | str]) -> NumbersChec
     order = topological_order(root)
     labels = _labels(order)
     shown = names_map(order)
+    pairs = list(claims.items()) if isinstance(claims, Mapping) else list(claims)
     wanted: list[tuple[str, Value, bool]] = []
-    for key in claims:
+    for key, _ in pairs:
         target, is_gradient = key, False
         match = _GRADIENT.fullmatch(key)
         if match and key not in labels:
@@ -795,17 +823,17 @@ def check_numbers(root: Value, claims: Mapping[str, float | str]) -> NumbersChec
     gradients = grad(root, [v for _, v, g in wanted if g])
     by_value = dict(zip([v for _, v, g in wanted if g], (g.data for g in gradients)))
     rows = []
-    for (key, v, is_gradient) in wanted:
-        text = _number_text(key, claims[key])
+    for (key, v, is_gradient), (_, given) in zip(wanted, pairs):
+        text = _number_text(key, given)
         claimed = float(text.replace("−", "-"))
-        tolerance = printed_tolerance(text)
+        allowed = printed_tolerance(text) if tolerance is None else tolerance
         engine = by_value[v] if is_gradient else v.data
-        ok = abs(claimed - engine) <= tolerance + ATOL * max(1.0, abs(engine))
-        note = "" if ok else _wrong_number(text, claimed, engine, tolerance,
+        ok = abs(claimed - engine) <= allowed + ATOL * max(1.0, abs(engine))
+        note = "" if ok else _wrong_number(text, claimed, engine, allowed,
                                            key if is_gradient else shown[v])
-        rows.append(NumberRow(key, text, claimed, engine, tolerance, ok,
+        rows.append(NumberRow(key, text, claimed, engine, allowed, ok,
                               note.split(": ", 1)[-1] if note else ""))
-    return NumbersCheck(tuple(rows))
+    return NumbersCheck(tuple(rows), tolerance)
 
 
 def _unbracketed(text: str) -> str:
