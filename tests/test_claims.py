@@ -45,9 +45,12 @@ def test_notations_of_the_articles_are_read(student: dict[str, Value], claim: st
 
 def test_a_derivative_written_with_a_prime_comes_from_the_op_table() -> None:
     x = Value(0.3, label="x")
-    t = x.tanh(); t.label = "t"
-    s = x.sigmoid(); s.label = "s"
-    root = t * s; root.label = "r"
+    t = x.tanh()
+    t.label = "t"
+    s = x.sigmoid()
+    s.label = "s"
+    root = t * s
+    root.label = "r"
     # ∂r/∂x = tanh'(x)·s + t·σ'(x), written three ways
     for claim in ["tanh'(x)*s + t*σ'(x)", "(1 - t²)*s + t*s*(1 - s)", "(1 - t**2)*s + t*σ'(x)"]:
         assert check_formula(root, x, claim), claim
@@ -82,7 +85,8 @@ def test_same_seed_same_report_and_nothing_in_the_graph_changes(
 
 def test_a_graph_with_a_domain_is_only_tried_inside_it() -> None:
     x, w = Value(2.0, label="x"), Value(3.0, label="w")
-    L = x.log() * w; L.label = "L"
+    L = x.log() * w
+    L.label = "L"
     good = check_formula(L, x, "w / x")
     assert good and good.points == 48
     assert all(c > 0 for c in [good.worst.at["x"]])
@@ -106,9 +110,11 @@ def test_forgotten_relu_prime_names_the_edge_and_why_one_point_could_not_tell(
 
 def test_sigmoid_value_for_its_derivative_says_so() -> None:
     z = Value(0.4, label="z")
-    a = z.sigmoid(); a.label = "a"
+    a = z.sigmoid()
+    a.label = "a"
     w = Value(1.5, label="w")
-    L = a * w; L.label = "L"
+    L = a * w
+    L.label = "L"
     report = check_formula(L, z, "w * a")  # σ(z) where σ'(z) belongs
     assert report.diagnosis is not None
     assert report.diagnosis.category == "wrong local derivative"
@@ -232,7 +238,8 @@ def test_what_is_not_a_formula_is_refused(student: dict[str, Value], claim: str)
 
 def test_a_label_on_two_values_cannot_be_used() -> None:
     a, b = Value(1.0, label="w"), Value(2.0, label="w")
-    y = a * b; y.label = "y"
+    y = a * b
+    y.label = "y"
     with pytest.raises(ClaimError, match="on 2 Values"):
         check_formula(y, a, "w")
 
