@@ -397,7 +397,8 @@ def check_formula(
     diagnosis = None
     proved = False
     if not holds:
-        diagnosis = _diagnose(root, wrt, order, tried, agree, leaves, shown)
+        diagnosis = _diagnose(root, wrt, order, tried, agree, leaves, shown,
+                              set(parsed.values.values()))
     else:
         proved = _proved(root, wrt, parsed)
     return FormulaCheck(claim, name, "formula", holds, len(tried), sum(agree), here, worst,
@@ -502,12 +503,12 @@ class _Slip:
 
 def _diagnose(root: Value, wrt: Value, order: list[Value],
               tried: list[tuple[list[float], Comparison]], agree: list[bool],
-              leaves: list[Value], shown: Mapping[Value, str]) -> Diagnosis:
+              leaves: list[Value], shown: Mapping[Value, str], used: set[Value]) -> Diagnosis:
     # Points: the graph's own first, then those that disagree, then some that agree.
     chosen = [0] + [k for k, ok in enumerate(agree) if k and not ok]
     chosen += [k for k, ok in enumerate(agree) if k and ok]
     position = {v: k for k, v in enumerate(order)}
-    labelled = [position[v] for v in order if v.label]
+    labelled = [position[v] for v in order if v.label or v is root]
     terms: list[_Terms] = []
     paths: tuple[Path, ...] = ()
     for k in chosen[:_DIAGNOSIS_POINTS]:
@@ -533,7 +534,7 @@ def _diagnose(root: Value, wrt: Value, order: list[Value],
                                              for f in p.factors)) for p in why.paths)
     if all(_close(t.engine, t.claimed) for t in terms):
         terms = []  # no disagreement left to explain among the points that could be rebuilt
-    for slip in _slips(paths, order, labelled, shown):
+    for slip in _slips(paths, order, [position[v] for v in order if v in used], shown):
         if terms and all(_close(slip.gives(t), t.claimed) for t in terms):
             return Diagnosis(slip.category, slip.message, slip.edge, slip.values)
     return Diagnosis("disagrees", "no single slip explains the difference (a factor missing, "
@@ -549,9 +550,11 @@ def _sum_of_paths(t: _Terms, change: Callable[[_Key, float], float]) -> float:
     return math.fsum(math.prod(change(k, v) for k, v in path) for path in t.paths)
 
 
-def _slips(paths: tuple[Path, ...], order: list[Value], labelled: list[int],
+def _slips(paths: tuple[Path, ...], order: list[Value], used: list[int],
            shown: Mapping[Value, str]) -> list[_Slip]:
     # Each slip a learner makes, as the number it would give at a point; most telling first.
+    # A wrong or extra factor is one of the Values the claim names (w6 for w5), or a factor's
+    # own value in place of its derivative (σ(z3) for σ'(z3)).
     name = paths[0].name if paths else "the gradient"
     slips = [_Slip("sign error", f"the claim is −{name}: the sign is flipped; look for a "
                    "(y − ŷ) that should be (ŷ − y), or a minus lost from a log or a 1 − x", "",
@@ -575,19 +578,19 @@ def _slips(paths: tuple[Path, ...], order: list[Value], labelled: list[int],
         slips.append(_Slip("extra factor", f"{_described(f)} is counted twice", f.name,
                            partial(_doubled, key), (f.child, f.parent)))
     for key, f in factors.items():
-        for where in labelled:
-            used = shown[order[where]]
+        for where in dict.fromkeys([*used, key[0]]):
+            instead = shown[order[where]]
             hint = ""
             if where == key[0] and len(f.child.parents) == 1 and f.child.op in OPS:
                 symbol = OPS[f.child.op].symbol
-                hint = (f": {used} = {symbol}({shown[f.parent]}) is the value, not its "
+                hint = (f": {instead} = {symbol}({shown[f.parent]}) is the value, not its "
                         f"derivative {symbol}'({shown[f.parent]})")
             slips.append(_Slip(
                 "wrong local derivative",
-                f"{f.name} is {f.formula or 'another number'}, but the claim has {used} in its "
+                f"{f.name} is {f.formula or 'another number'}, but the claim has {instead} in its "
                 f"place{hint}", f.name,
                 partial(_replaced, key, where), (f.child, f.parent)))
-    for where in labelled:
+    for where in used:
         slips.append(_Slip("extra factor", f"an extra factor {shown[order[where]]}, which "
                            f"{name} does not have", "",
                            partial(_times_value, where)))
