@@ -9,7 +9,7 @@
 """
 
 from autograd.check import gradcheck
-from autograd.claims import check_formula, check_numbers
+from autograd.claims import ClaimError, check_formula, check_numbers
 from autograd.define import define_op
 from autograd.draw import draw, render
 from autograd.explain import backward_steps, explain
@@ -22,4 +22,5 @@ from autograd.value import Value, dot, no_grad
 
 __all__ = ["Value", "no_grad", "DomainError", "Op", "OPS", "grad", "hessian", "hvp",
            "draw", "render", "explain", "backward_steps", "gradcheck", "define_op",
-           "dot", "compile_graph", "play", "check_formula", "check_numbers"]  # compile too, but not in *: it would hide the built-in
+           "dot", "compile_graph", "play", "check_formula", "check_numbers",
+           "ClaimError"]  # compile too, but not in *: it would hide the built-in

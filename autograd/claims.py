@@ -26,8 +26,10 @@ The claim is parsed by `autograd.formula` against a whitelist, never passed to `
 from __future__ import annotations
 
 import ast
+import copy
 import html
 import math
+import numbers
 import random
 import re
 import unicodedata
@@ -242,6 +244,8 @@ class FormulaCheck:
     kinks: tuple[str, ...] = ()
     """values at a kink of ReLU or abs that took both signs over the points"""
     seed: int = 0
+    zeros: int = 0
+    """points, besides the graph's, where claim and engine agree only by both being 0"""
 
     def __bool__(self) -> bool:
         return self.holds
@@ -264,7 +268,8 @@ class FormulaCheck:
                 f"at the graph's point: claim {n(self.here.claimed)}, engine "
                 f"{n(self.here.engine)} ({'agree' if agreed_here else 'differ'}); at "
                 f"{self.agreed - agreed_here} of {others} other points (seed {self.seed}) "
-                "they agree")
+                "they agree" + (f" ({self.zeros} of them only because both are 0 there)"
+                                if self.zeros else ""))
             if self.kinks:
                 kinks = (", ".join(self.kinks) if len(self.kinks) <= 6 else
                          f"{len(self.kinks)} values ({', '.join(self.kinks[:3])}, …)")
@@ -386,7 +391,8 @@ def check_formula(
     attempts = 0
     while len(tried) < points and attempts < 40 * points:
         attempts += 1
-        numbers = [_draw(rng, v.data) for v in leaves]
+        scale = _SCALES[attempts % len(_SCALES)]
+        numbers = [_draw(rng, v.data, scale) for v in leaves]
         comparison = trial.compare(numbers)
         if comparison is not None:
             tried.append((numbers, comparison))
@@ -401,8 +407,9 @@ def check_formula(
                               set(parsed.values.values()))
     else:
         proved = _proved(root, wrt, parsed)
+    zeros = sum(1 for _, c in tried[1:] if c.engine == 0 and c.claimed == 0)
     return FormulaCheck(claim, name, "formula", holds, len(tried), sum(agree), here, worst,
-                        diagnosis, proved, 0.0, tuple(dict.fromkeys(kinks)), seed)
+                        diagnosis, proved, 0.0, tuple(dict.fromkeys(kinks)), seed, zeros)
 
 
 def _agree(c: Comparison) -> bool:
@@ -413,9 +420,14 @@ def _badness(c: Comparison) -> float:
     return c.error / (ATOL + RTOL * abs(c.engine))
 
 
-def _draw(rng: random.Random, current: float) -> float:
-    # Around 0, over at least ±1 and twice the current size: signs and kinks change.
-    spread = max(1.0, 2.0 * abs(current))
+_SCALES = (2.0, 2.0, 10.0, 50.0)
+"""Point k redraws each leaf within ±scale·max(1, |its number|), scale = _SCALES[k % 4]:
+mostly near the graph's own numbers, sometimes far, so that a kink behind an offset
+(ReLU(x + 5)) is crossed too."""
+
+
+def _draw(rng: random.Random, current: float, scale: float) -> float:
+    spread = scale * max(1.0, abs(current))
     x = rng.uniform(-spread, spread)
     return round(x, 2) if spread < 100 else float(f"{x:.3g}")
 
@@ -456,8 +468,10 @@ def _proved(root: Value, wrt: Value, claim: _Claim) -> bool:
         from autograd.symbolic import prove_equal
     except ImportError:
         return False
+    numbers = {name: ast.Constant(x) for name, x in claim.constants.items()}
+    tree = _Substitute(numbers).visit(copy.deepcopy(claim.tree))
     try:
-        return prove_equal(root, wrt, claim.tree, {**claim.values}) is True
+        return prove_equal(root, wrt, tree, {**claim.values}) is True
     except Exception:  # noqa: BLE001 (sympy missing or out of its depth: no proof, no harm)
         return False
 
@@ -683,10 +697,16 @@ def _literal_tolerance(claim: _Claim) -> float:
 
 def _check_number(claim: _Claim, root: Value, wrt: Value, name: str, seed: int) -> FormulaCheck:
     (engine,) = (g.data for g in grad(root, [wrt]))
-    claimed = claim.at({})
+    try:
+        claimed = claim.at({})
+    except ArithmeticError:
+        claimed = math.inf
+    if not math.isfinite(claimed):
+        raise ClaimError(f"the claim {claim.text.strip()!r} is not a finite number")
     tolerance = _literal_tolerance(claim)
     holds = abs(claimed - engine) <= tolerance + ATOL * max(1.0, abs(engine))
-    here = Comparison({}, claimed, engine, {})
+    leaves = {v.label: v.data for v in topological_order(root) if not v.parents and v.label}
+    here = Comparison(leaves, claimed, engine, {})
     diagnosis = None if holds else Diagnosis("wrong number", _wrong_number(
         claim.text.strip(), claimed, engine, tolerance, name), name)
     return FormulaCheck(claim.text, name, "number", holds, 1, int(holds), here, here,
@@ -756,10 +776,14 @@ class NumbersCheck:
                  for row in [head, *rows]]
         lines.insert(1, "  ".join("-" * w for w in widths))
         count = len(self.wrong)
-        how = ("at their printed precision" if self.tolerance is None
-               else f"within {self.tolerance:g}")
-        verdict = (f"every number agrees {how}" if not count else
-                   f"{count} of {len(self.rows)} numbers disagree {how}")
+        if self.tolerance is None:
+            verdict = ("every number agrees at its printed precision" if not count else
+                       f"{count} of {len(self.rows)} numbers disagree at their printed "
+                       "precision")
+        else:
+            verdict = (f"every number agrees within {self.tolerance:g}" if not count else
+                       f"{count} of {len(self.rows)} numbers are off by more than "
+                       f"{self.tolerance:g}")
         return "\n".join([verdict, *lines])
 
     def _repr_html_(self) -> str:
@@ -844,10 +868,13 @@ def _unbracketed(text: str) -> str:
 
 
 def _number_text(key: str, claimed: float | str) -> str:
-    if isinstance(claimed, bool) or not isinstance(claimed, (int, float, str)):
+    if isinstance(claimed, bool) or not isinstance(claimed, (numbers.Real, str)):
         raise ClaimError(f"{key!r}: the claimed number must be a number or text, got "
                          f"{type(claimed).__name__}")
-    text = claimed.strip() if isinstance(claimed, str) else repr(claimed)
+    if isinstance(claimed, str):
+        text = claimed.strip()
+    else:  # a float's shortest form is what was typed (numpy's too); a whole number is exact
+        text = str(int(claimed)) if isinstance(claimed, numbers.Integral) else repr(float(claimed))
     printed_tolerance(text)  # raises ClaimError when it is not a number
     if not math.isfinite(float(text.replace("−", "-"))):
         raise ClaimError(f"{key!r}: {text} is not a finite number")

@@ -23,8 +23,11 @@ module imports nothing else of the project; the op table (`autograd.ops`) builds
 from __future__ import annotations
 
 import ast
+import keyword
 import math
 import operator
+import re
+import warnings
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -63,9 +66,26 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+_FLOAT_DOMAINS: dict[str, Callable[[float], str | None]] = {
+    # What the engine's ops say (autograd.ops), for a function applied to a plain number.
+    "log": lambda a: f"needs a > 0, got a={a!r}" if a <= 0 else None,
+    "sqrt": lambda a: f"needs a >= 0, got a={a!r}" if a < 0 else None,
+}
+
+
 def _unary(method: str, on_float: Callable[[float], float]) -> Callable[[Any], Any]:
     def apply(x: Any) -> Any:
-        return on_float(float(x)) if _is_number(x) else getattr(x, method)()
+        if not _is_number(x):
+            return getattr(x, method)()
+        try:
+            return on_float(float(x))
+        except OverflowError:
+            raise OverflowError(f"{method}: result too large for a float (a={float(x)!r})"
+                                ) from None
+        except ValueError as err:  # math's bare "math domain error": name the op and operand
+            why = _FLOAT_DOMAINS.get(method, lambda a: None)(float(x)) or str(err)
+            raise DomainError(f"{method}: {why}" + ("" if "a=" in why else
+                                                    f" (a={float(x)!r})")) from None
 
     apply.__name__ = method
     apply.__doc__ = f"{method}(x) for a float, or x.{method}() for a Value."
@@ -138,28 +158,41 @@ def _power(a: Any, b: Any) -> Any:
         raise OverflowError(f"pow: result too large for a float (a={a!r}, b={b!r})") from None
 
 
+def _divide(a: Any, b: Any) -> Any:
+    # On two numbers, name the op as the engine does rather than "float division by zero".
+    if isinstance(b, float) and b == 0 and isinstance(a, float):
+        raise DomainError(f"div: division by zero (a={a!r}, b={b!r})")
+    return a / b
+
+
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
+    ast.Div: _divide,
     ast.Pow: _power,
 }
-_UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+# Unary plus returns its operand: a Value has no __pos__, and +x is x.
+_UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: lambda a: a}
 
 
 class FormulaError(ValueError):
-    """A formula that cannot be evaluated; ``column`` (0-based) points at the problem.
+    """A formula that cannot be evaluated; ``column`` (0-based) points at the problem. The
+    message says what to write instead where it can.
 
-    >>> evaluate("x.real", {"x": 1.0})
+    >>> evaluate("x^2", {"x": 1.0})
     Traceback (most recent call last):
     ...
-    autograd.formula.FormulaError: Attribute is not allowed in a formula
+    autograd.formula.FormulaError: use ** for powers: x**2 (^ is not a power here)
     """
 
     def __init__(self, message: str, column: int | None = None) -> None:
         super().__init__(message)
         self.column = column
+
+
+CONSTANTS: dict[str, float] = {"e": math.e, "pi": math.pi, "π": math.pi}
+"""Names a formula may use without giving them: e and π. A variable of the same name wins."""
 
 
 def parse(text: str, extra_functions: Collection[str] = ()) -> ast.expr:
@@ -169,44 +202,279 @@ def parse(text: str, extra_functions: Collection[str] = ()) -> ast.expr:
 
     >>> type(parse("a * b")).__name__
     'BinOp'
+    >>> parse("2x")
+    Traceback (most recent call last):
+    ...
+    autograd.formula.FormulaError: syntax error at column 2: write 2*x: put * between ...
     """
     if not isinstance(text, str):
         raise FormulaError(f"a formula must be a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"formula longer than {MAX_LENGTH} characters")
+        raise FormulaError(f"formula longer than {MAX_LENGTH} characters: shorten it")
     if "\n" in text or "\r" in text:
-        raise FormulaError("a formula is a single line", text.find("\n"))
+        raise FormulaError("a formula is a single line: remove the line break",
+                           min(i for i in (text.find("\n"), text.find("\r")) if i >= 0))
+    stripped = text.strip()
+    indent = len(text) - len(text.lstrip())
+    if not stripped:
+        raise FormulaError("the formula is empty: write one, such as w*x + b", 0)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # Python's grammar warnings ("1if") are not ours
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(stripped, mode="eval")
     except SyntaxError as err:
-        column = (err.offset or 1) - 1 + (len(text) - len(text.lstrip()))
-        raise FormulaError(f"syntax error at column {column + 1}: {err.msg}", column) from None
+        column, why = _syntax_problem(stripped, err)
+        raise FormulaError(f"syntax error at column {indent + column + 1}: {why}",
+                           indent + column) from None
     except (RecursionError, MemoryError, ValueError):
-        raise FormulaError("formula too deeply nested or malformed") from None
-    for node in ast.walk(tree.body):
-        _check(node, extra_functions)
+        raise FormulaError("formula too deeply nested or malformed: use fewer parentheses, "
+                           "or split it in steps") from None
+    try:
+        for node in ast.walk(tree.body):
+            _check(node, extra_functions, stripped)
+    except FormulaError as err:
+        if err.column is not None and indent:  # columns count the text as given
+            err.column += indent
+        raise
     return tree.body
 
 
-def _check(node: ast.AST, extra_functions: Collection[str] = ()) -> None:
+# ---- what a formula that does not parse should say ----------------------------------------
+# Python's own messages speak of its grammar ("invalid syntax. Perhaps you forgot a comma?",
+# "BitXor", "IfExp"); a formula's reader wants to know what to write instead.
+
+_ALLOWED = "numbers, names, + - * / **, parentheses and calls such as exp(x)"
+_TOKEN = re.compile(r"""
+    (?P<number>(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<name>[^\W\d]\w*)
+  | (?P<op>\*\*|//|==|!=|<=|>=|[-+*/^%@&|~<>=!(),;:.\[\]{}'"`#?$\\])
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.VERBOSE)
+_OPERAND_END = ("number", "name", ")")
+_OPERAND_START = ("number", "name", "(")
+_BINARY_SIGNS = {"*", "/", "**", "^", "//", "%", "@"}
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
+_CHARACTERS = {
+    "×": "write * for multiplication", "⋅": "write * for multiplication",
+    "∙": "write * for multiplication", "∗": "write * for multiplication",
+    "−": "write - for minus", "–": "write - for minus", "—": "write - for minus",
+    "÷": "write / for division", "√": "write sqrt(x) for a square root",
+    "∂": "write the derivative out as a formula (∂ is not part of one)",
+    "·": "write * for multiplication",
+}
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    # (kind, text, column); kind is number, name, other, or the operator itself.
+    found = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind == "space":
+            continue
+        found.append((m.group() if kind == "op" else kind, m.group(), m.start()))
+    return found
+
+
+def _syntax_problem(text: str, err: SyntaxError) -> tuple[int, str]:
+    # The first problem a reader can fix, and where, from the text itself.
+    invalid = re.match(r"invalid (non-printable )?character", err.msg or "")
+    if invalid and err.offset and 0 < err.offset <= len(text):  # Python found the character
+        at = err.offset - 1
+        return at, _character_problem(text, text[at], at)
+    tokens = _tokens(text)
+    for kind, token, at in tokens:  # characters that are not part of a formula
+        if kind == "other" or token in ("'", '"', "`", "#", "?", "$", "\\", "!", ";", "="):
+            return at, _character_problem(text, token, at)
+    for kind, token, at in tokens:  # Python's words, numbers Python refuses
+        if kind == "name" and keyword.iskeyword(token):
+            return at, f"{token!r} is a reserved word, not part of a formula; write {_ALLOWED}"
+        if kind == "number" and re.fullmatch(r"0+[1-9_][\d_]*", token):
+            return at, f"write {token.lstrip('0_')}: a number does not start with 0"
+    depth, opened = 0, []
+    for kind, _, at in tokens:  # brackets
+        if kind == "(":
+            opened.append(at)
+        elif kind == ")":
+            if not opened:
+                return at, "this ')' has no matching '(': remove it or add a '(' before it"
+            opened.pop()
+        depth = len(opened)
+    if depth:
+        return opened[-1], "this '(' is never closed: add a ')'"
+    for (k1, t1, a1), (k2, t2, a2) in zip(tokens, tokens[1:]):  # neighbours
+        if k1 == "number" and k2 == "number" and t2.startswith("."):
+            return a1, f"{t1}{t2} is not a number: a number has at most one decimal point"
+        if k1 in _OPERAND_END and k2 in _OPERAND_START and not (k1 == "name" and k2 == "("):
+            left, right = t1, t2
+            if k2 == "(":
+                right = "(…)"
+            what = ("put * between a number and what it multiplies" if k1 == "number"
+                    else "put * between the two factors")
+            return a2, f"write {left}*{right}: {what}"
+        if k1 in _BINARY_SIGNS | {"+", "-"} and k2 in _BINARY_SIGNS:
+            return a2, (f"two operators in a row ({t1} {t2}): remove one"
+                        + ("; for a power write **" if {t1, t2} == {"*"} else ""))
+        if k1 in _BINARY_SIGNS | {"+", "-", "("} and k2 == ")":
+            return a2, f"something is missing between {t1!r} and ')'"
+        if k1 == "(" and k2 in _BINARY_SIGNS:
+            return a2, f"something is missing before {t2!r}"
+        if k1 == "." or k2 == ".":
+            at = a1 if k1 == "." else a2
+            return at, "a stray '.': write decimals as 0.5, and no attributes"
+    if tokens and tokens[-1][0] in _BINARY_SIGNS | {"+", "-", ","}:
+        kind, token, at = tokens[-1]
+        return at, f"the formula ends with {token!r}: something is missing after it"
+    if tokens and tokens[0][0] in _BINARY_SIGNS | {","}:
+        kind, token, at = tokens[0]
+        return at, f"the formula starts with {token!r}: something is missing before it"
+    column = max(0, min((err.offset or 1) - 1, len(text) - 1))
+    return column, f"this cannot be read as a formula; write {_ALLOWED}"
+
+
+def _character_problem(text: str, char: str, at: int) -> str:
+    before = _before(text, at)
+    if char in _SUPERSCRIPT_DIGITS:
+        power = char.translate(str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789"))
+        return f"use ** for powers: {before or 'x'}**{power}"
+    if char in _SUBSCRIPT_DIGITS:
+        digit = char.translate(str.maketrans(_SUBSCRIPT_DIGITS, "0123456789"))
+        return f"write {before}{digit} for {before}{char}: subscripts are written as plain digits"
+    if char in ("'", "′"):
+        name = before.lower()
+        instead = {"relu": "step(z)", "σ": "sigmoid(z)*(1 - sigmoid(z))",
+                   "sigmoid": "sigmoid(z)*(1 - sigmoid(z))", "tanh": "1 - tanh(z)**2"}
+        if name in instead:
+            return f"a prime (') is not part of a formula: for {before}'(z) write {instead[name]}"
+        return ("a quote or prime (') is not part of a formula: write the derivative out, such "
+                "as step(z) for ReLU'(z)")
+    if char == '"' or char == "`":
+        return f"quotes are not part of a formula: write {_ALLOWED}"
+    if char == "=":
+        return ("'=' does not belong in a formula: write the expression alone, without "
+                "'name ='")
+    if char == ";":
+        return "';' does not belong in a formula: write one expression"
+    if char.isspace():
+        return f"an unusual space (U+{ord(char):04X}): replace it with a plain space"
+    if char == "!":
+        return "'!' is not part of a formula (there is no factorial, nor 'not')"
+    if char in _CHARACTERS:
+        return _CHARACTERS[char]
+    return (f"the character {char!r} (U+{ord(char):04X}) is not part of a formula; write "
+            f"{_ALLOWED}")
+
+
+def _before(text: str, at: int) -> str:
+    # The name or number written right before column ``at``, e.g. "x" in "x²".
+    m = re.search(r"(?:[^\W\d]\w*|\d+(?:\.\d*)?)$", text[:at])
+    return m.group() if m else ""
+
+
+_OPERATORS = {
+    ast.BitXor: "use ** for powers: {fix} (^ is not a power here)",
+    ast.FloorDiv: "use / for division: {fix} (// is not allowed)",
+    ast.Mod: "'%' (remainder) is not allowed; the operators are + - * / **",
+    ast.MatMult: "'@' is not allowed: use * to multiply",
+    ast.BitAnd: "'&' is not allowed; the operators are + - * / **",
+    ast.BitOr: "'|' is not allowed: for an absolute value write abs(x)",
+    ast.LShift: "'<<' is not allowed; the operators are + - * / **",
+    ast.RShift: "'>>' is not allowed; the operators are + - * / **",
+    ast.Invert: "'~' is not allowed: use - for minus",
+    ast.Not: "'not' is not allowed; the operators are + - * / **",
+}
+_NODES = {
+    ast.IfExp: "'if … else' is not allowed: for a piecewise formula use step(x), e.g. "
+               "step(x)*a + (1 - step(x))*b",
+    ast.Compare: "comparisons are not allowed: for 1 where x > 0 (else 0) write step(x)",
+    ast.BoolOp: "'and' / 'or' are not allowed: for 1 where x > 0 (else 0) write step(x)",
+    ast.Lambda: "'lambda' is not allowed: write the formula itself",
+    ast.Tuple: "a comma is not allowed here: a formula is one expression, and each function "
+               "takes one argument",
+    ast.List: "square brackets are not allowed: use parentheses ( )",
+    ast.Set: "braces { } are not allowed: use parentheses ( )",
+    ast.Dict: "braces { } are not allowed: use parentheses ( )",
+    ast.NamedExpr: "':=' is not allowed: write the expression alone",
+    ast.JoinedStr: f"quotes are not part of a formula: write {_ALLOWED}",
+}
+
+
+def _check(node: ast.AST, extra_functions: Collection[str] = (), source: str = "") -> None:
     column = getattr(node, "col_offset", None)
+
+    def written(part: ast.AST) -> str:
+        return (ast.get_source_segment(source, part) if source else None) or ast.unparse(part)
+
     if isinstance(node, (ast.BinOp, ast.UnaryOp)):
         op = node.op
         if type(op) not in _BINARY and type(op) not in _UNARY:
-            raise FormulaError(f"operator {type(op).__name__} is not allowed", column)
+            fix = written(node).replace("^", "**").replace("//", "/")
+            template = _OPERATORS.get(type(op), "this operator is not allowed; the operators "
+                                                "are + - * / **")
+            raise FormulaError(template.format(fix=fix), column)
     elif isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise FormulaError(f"only numbers are allowed, not {node.value!r}", column)
+        value = node.value
+        if isinstance(value, bool):
+            raise FormulaError(f"{value} is not a number: write {int(value)}", column)
+        if isinstance(value, complex):
+            raise FormulaError(f"{written(node)} is a complex number: formulas use real numbers "
+                               f"(write {value.imag:g}*j if j is a variable)", column)
+        if isinstance(value, str) or isinstance(value, bytes):
+            raise FormulaError(f"text in quotes ({written(node)}) is not part of a formula: "
+                               f"write {_ALLOWED}", column)
+        if not isinstance(value, (int, float)):
+            raise FormulaError(f"only numbers are allowed, not {written(node)}", column)
     elif isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or (node.func.id not in FUNCTIONS
-                                                   and node.func.id not in extra_functions):
-            name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
-            known = ", ".join(sorted(FUNCTIONS))
-            raise FormulaError(f"unknown function {name!r} (known: {known})", column)
+        func = node.func
+        if not isinstance(func, ast.Name) or (func.id not in FUNCTIONS
+                                              and func.id not in extra_functions):
+            if isinstance(func, ast.Name):
+                known = ", ".join(sorted(FUNCTIONS))
+                hint = ""
+                if len(node.args) == 1 and not isinstance(node.args[0], ast.Constant) or (
+                        constant_of(node.args[0]) is not None if node.args else False):
+                    hint = (f"; if {func.id} is a variable, write {func.id}*"
+                            f"({written(node.args[0])}) to multiply")
+                raise FormulaError(f"unknown function {func.id!r} (known: {known}){hint}",
+                                   column)
+            if isinstance(func, ast.Attribute):
+                raise FormulaError(f"unknown function {written(func)!r}: call a function by "
+                                   "name, such as exp(x)", column)
+            args = ", ".join(written(a) for a in node.args)
+            raise FormulaError(f"write {written(func)}*({args}) to multiply", column)
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-            raise FormulaError(f"{node.func.id}() takes exactly one argument", column)
-    elif not isinstance(node, (ast.Name, ast.Load) + tuple(_BINARY) + tuple(_UNARY)):
-        raise FormulaError(f"{type(node).__name__} is not allowed in a formula", column)
+            raise FormulaError(f"{func.id}() takes exactly one argument, such as "
+                               f"{func.id}(x)", column)
+    elif isinstance(node, ast.Name):
+        if "·" in node.id:  # Python reads x·y as one name
+            fixed = node.id.replace("·", "*")
+            raise FormulaError(f"write {fixed}: · between names is read as part of a name "
+                               "here", column)
+    elif isinstance(node, ast.Attribute):
+        raise FormulaError(f"attributes such as .{node.attr} are not allowed in a formula: "
+                           f"write {_ALLOWED}", column)
+    elif isinstance(node, ast.Subscript):
+        index = written(node.slice)
+        hint = (f": for a subscript write {written(node.value)}{index}" if index.isdigit()
+                else f"; write {_ALLOWED}")
+        raise FormulaError(f"indexing such as {written(node)} is not allowed{hint}", column)
+    elif isinstance(node, ast.Tuple) and not node.elts:
+        raise FormulaError("empty parentheses ( ): put an expression inside", column)
+    elif type(node) in _NODES:
+        raise FormulaError(_NODES[type(node)], column)
+    elif not isinstance(node, (ast.Load,) + tuple(_BINARY) + tuple(_UNARY)):
+        raise FormulaError(f"{_readable(node)} is not allowed in a formula: write {_ALLOWED}",
+                           column)
+
+
+def _readable(node: ast.AST) -> str:
+    # Python's node names (ListComp, Starred) as a reader would say them.
+    kinds = {ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
+             ast.DictComp: "a comprehension", ast.GeneratorExp: "a comprehension",
+             ast.Starred: "'*' before an argument", ast.Slice: "a slice ':'",
+             ast.Await: "'await'", ast.Yield: "'yield'", ast.YieldFrom: "'yield'"}
+    return kinds.get(type(node), "this construct")
 
 
 def names(text: str) -> list[str]:
@@ -224,34 +492,40 @@ def names(text: str) -> list[str]:
 def evaluate(text: str, variables: Mapping[str, Any]) -> Any:
     """Evaluate a whitelisted formula with the given variables (floats or Values).
 
-    Unknown names raise `FormulaError`; domain errors of the engine (log of 0, ...) pass
-    through unchanged.
+    ``e`` and ``pi`` (or ``π``) are the constants of `CONSTANTS` unless ``variables`` gives
+    them. Other unknown names raise `FormulaError`; domain errors of the engine (log of 0,
+    ...) pass through unchanged.
 
     >>> evaluate("step(a) + 0.01 * (1 - step(a))", {"a": -3.0})
     0.01
+    >>> evaluate("log(e**2)", {}), evaluate("e", {"e": 5.0})
+    (2.0, 5.0)
     """
     tree = parse(text)
     try:
         return _walk(tree, variables)
     except RecursionError:
-        raise FormulaError("formula too deeply nested") from None
+        raise FormulaError("formula too deeply nested: use fewer parentheses") from None
 
 
 def _walk(node: ast.expr, variables: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
         return float(node.value)
     if isinstance(node, ast.Name):
-        if node.id not in variables:
-            known = ", ".join(sorted(variables)) or "none"
-            raise FormulaError(f"unknown name {node.id!r} (known: {known})", node.col_offset)
-        return variables[node.id]
+        if node.id in variables:
+            return variables[node.id]
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id]
+        known = ", ".join(sorted(variables)) or "none"
+        raise FormulaError(f"unknown name {node.id!r} (known: {known}); give it a value or "
+                           "write a number", node.col_offset)
     if isinstance(node, ast.BinOp):
         return _BINARY[type(node.op)](_walk(node.left, variables), _walk(node.right, variables))
     if isinstance(node, ast.UnaryOp):
         return _UNARY[type(node.op)](_walk(node.operand, variables))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return FUNCTIONS[node.func.id](_walk(node.args[0], variables))
-    raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
+    raise FormulaError(f"{_readable(node)} is not allowed in a formula: write {_ALLOWED}")
 
 
 # ---- simplifying: what people leave out when they write a formula -------------------------

@@ -76,7 +76,7 @@ def main() -> None:
     mlp = (lambda: check_formula(loss, last, "2*(out - 1)"),
            lambda: check_formula(loss, first, "2*(out - 1)*x1"))
     print("medians of 7 runs; ratio = check_formula / 48 eager builds + backward()")
-    print(f"| graph | claim | check_formula | eager x48 | ratio | micrograd x48 |")
+    print("| graph | claim | check_formula | eager x48 | ratio | micrograd x48 |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     for graph, (holds, fails), eager, micro in (
         ("student network", student, lambda: eager_student(POINTS), None),

@@ -3,20 +3,47 @@
 One module per command: ``backprop-lab demo`` (`autograd.cli.demo`) walks the first
 article's student network through backprop; ``backprop-lab grad EXPR --at NAME=VALUE ...``
 (`autograd.cli.grad`) differentiates a typed expression; ``backprop-lab play EXPR --at ...
---html FILE`` (`autograd.cli.play`) writes its interactive player page. Bad input prints one
-line starting with ``error:`` and exits with status 2, never a traceback. The command line
-is the only part of autograd that uses `nn`.
+--html FILE`` (`autograd.cli.play`) writes its interactive player page; ``backprop-lab check
+EXPR --at ... --wrt NAME --claim FORMULA`` (`autograd.cli.check`) checks a hand-derived
+gradient. EXPR is one formula or statements in an article's names
+(`autograd.cli.statements`). Bad input prints one line starting with ``error:`` and exits
+with status 2, never a traceback; ``check`` exits with 1 when the claim is wrong. The
+command line is the only part of autograd that uses `nn`.
+
+Options may come before or after EXPR, ``--at`` and ``--wrt`` may be repeated, and an EXPR
+that starts with ``-`` (``-x*y``) is read as EXPR, not as an option (`arrange`).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
+from autograd.cli.check import check_command
 from autograd.cli.demo import demo_command
 from autograd.cli.grad import grad_command
 from autograd.cli.play import play_command
+
+_EXPR_HELP = (
+    "EXPR is a formula (numbers, names, + - * / **, unary minus, parentheses, the constants "
+    "e and pi, and the functions exp log sqrt tanh sigmoid relu leaky_relu softplus abs sin "
+    "cos step) or statements that name its steps as an article does, separated by ; or new "
+    "lines: \"z1 = w1*x1 + b1; h1 = relu(z1); L = (h1 - y)**2\". The last statement is the "
+    "result. @FILE reads the statements from FILE (# starts a comment). · × − and w₁ are "
+    "read as * * - and w1. The variables get their values from --at."
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse's errors as one line, "error: ...", with where to find the usage.
+    def error(self, message: str) -> NoReturn:
+        if "required: EXPR" in message:
+            message = (f"EXPR is missing: write the expression, e.g. {self.prog} "
+                       "\"x*y\" --at x=1 y=2")
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["grad", "x*x", "--at", "x=3"]).expression
     'x*x'
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="backprop-lab",
         description="See and check backpropagation, one Value at a time.",
     )
@@ -45,16 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     grad = commands.add_parser(
         "grad",
         help="value and gradient of an expression",
-        description="Evaluate EXPR (numbers, names, + - * / **, unary minus, parentheses, "
-        "and the functions exp log sqrt tanh sigmoid relu leaky_relu softplus abs sin cos) "
-        "and print its gradient with respect to each variable.",
-        epilog='example: backprop-lab grad "sigmoid(w*x + b)" --at w=0.5 x=2 b=0.1 --wrt w',
+        description="Evaluate EXPR and print its gradient with respect to each variable "
+        "(in --wrt order, else in --at order). " + _EXPR_HELP,
+        epilog='examples: backprop-lab grad "sigmoid(w*x + b)" --at w=0.5 x=2 b=0.1 --wrt w; '
+        'backprop-lab grad "z = w*x + b; h = relu(z); L = (h - y)**2" --at w=0.5 x=2 b=0.1 '
+        "y=1 --explain --steps",
     )
     _expression_arguments(grad)
-    grad.add_argument("--wrt", nargs="+", metavar="NAME", help="variables to differentiate by")
+    grad.add_argument("--wrt", nargs="+", action="extend", metavar="NAME",
+                      help="variables or named values to differentiate by (repeatable)")
     grad.add_argument("--explain", action="store_true", help="show the chain-rule paths")
+    grad.add_argument("--steps", action="store_true",
+                      help="show the backward pass stopping at every named value: its "
+                      "gradient and what it sends to each named value below it")
     grad.add_argument("--svg", metavar="FILE", help="write the graph as SVG")
-    grad.add_argument("--json", action="store_true", help="print the result as JSON")
+    grad.add_argument("--json", action="store_true",
+                      help="print everything as one JSON document")
     grad.set_defaults(run=grad_command)
 
     play = commands.add_parser(
@@ -62,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="an interactive page stepping through an expression's forward and backward pass",
         description="Write EXPR's player: one self-contained HTML page that steps through the "
         "forward and backward pass (← → keys, play, step back) and recomputes every number "
-        "when a variable is changed. It works offline, from disk.",
+        "when a variable is changed. It works offline, from disk. " + _EXPR_HELP,
         epilog='example: backprop-lab play "sigmoid(w*x + b)" --at w=0.5 x=2 b=0.1 '
         "--html player.html",
     )
@@ -73,6 +106,30 @@ def build_parser() -> argparse.ArgumentParser:
                       help="who lays the graph out: Graphviz's dot, the page itself, or dot "
                       "when installed (auto, the default)")
     play.set_defaults(run=play_command)
+
+    check = commands.add_parser(
+        "check",
+        help="check a hand-derived gradient formula at many points",
+        description="Check a formula for ∂root/∂NAME, written in EXPR's names, against the "
+        "engine at the expression's point and at many others (so that a forgotten ReLU' "
+        "cannot hide), and say what is wrong when it fails. Exit status 0: the claim holds; "
+        "1: it does not; 2: bad input. " + _EXPR_HELP,
+        epilog='example: backprop-lab check "z1 = w1*x1 + b1; h1 = relu(z1); y_hat = '
+        'sigmoid(w5*h1 + b3); L = -log(1 - y_hat)" --at w1=0.1 x1=2 b1=0.1 w5=0.35 b3=0.1 '
+        "--wrt w1 --claim \"y_hat*w5*step(z1)*x1\"",
+    )
+    _expression_arguments(check)
+    check.add_argument("--wrt", nargs="+", action="extend", metavar="NAME", required=True,
+                       help="the variable or named value the claim differentiates by")
+    check.add_argument("--claim", required=True, metavar="FORMULA",
+                       help="the claimed ∂root/∂NAME: a formula in EXPR's names (ReLU'(z1), "
+                       "σ'(z3), ·, − allowed) or a number such as 0.4431")
+    check.add_argument("--points", type=_positive, default=48,
+                       help="how many points to try, the expression's own first (default 48)")
+    check.add_argument("--seed", type=int, default=0,
+                       help="seed of the points drawn (default 0)")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.set_defaults(run=check_command)
     return parser
 
 
@@ -86,28 +143,120 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["grad", "log(x)", "--at", "x=0"])  # prints "error: log: needs a > 0, ..."
     2
     """
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(arrange(sys.argv[1:] if argv is None else argv, parser))
+    except SystemExit as exit_:  # --help (0), or a usage error already printed (2)
+        return exit_.code if isinstance(exit_.code, int) else 2
     try:
         return int(args.run(args))
     except (ArithmeticError, ValueError, OSError) as err:
-        # ValueError covers bad input (UsageError) and formulas (FormulaError);
-        # ArithmeticError the engine's DomainError and OverflowError; OSError a file
-        # (--svg, --out) that cannot be written.
-        print(f"error: {err}", file=sys.stderr)
+        # ValueError covers bad input (UsageError), formulas (FormulaError) and claims
+        # (ClaimError); ArithmeticError the engine's DomainError and OverflowError; OSError a
+        # file (--svg, --out, --html) that cannot be written.
+        print(f"error: {_one_line(err)}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("error: the expression is too deeply nested: split it in statements",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
 
 
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+# ---- where EXPR is, wherever it is written ---------------------------------------------------
+
+_AT_ITEM = re.compile(r"\s*[^\W\d][\w₀-₉]*\s*=[^=;\s*()]*\s*")  # NAME=VALUE, no formula
+_NEGATIVE_NUMBER = re.compile(r"-\d+$|-\d*\.\d+$")
+
+
+def arrange(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``argv`` rewritten so that argparse finds EXPR wherever it is: after ``--at``'s
+    items (``--at x=1 "x*x"``), or starting with ``-`` (``-x*y``), which argparse would take
+    for an option. An option's single value always goes with it (``--claim -x``).
+
+    >>> arrange(["grad", "--at", "x=1", "y=2", "-x*y", "--json"], build_parser())
+    ['grad', '--at', 'x=1', 'y=2', '--json', '--', '-x*y']
+    >>> arrange(["check", "x*x", "--claim", "-2*x", "--wrt", "x"], build_parser())
+    ['check', '--claim=-2*x', '--wrt', 'x', '--', 'x*x']
+    """
+    argv = list(argv)
+    sub = _command_parser(parser, argv[0]) if argv else None
+    if sub is None:
+        return argv
+    actions = {o: a for a in sub._actions for o in a.option_strings}
+    options: list[str] = []
+    positionals: list[str] = []
+    listing: argparse.Action | None = None  # the option whose items are being read
+    i = 1
+    while i < len(argv):
+        token = argv[i]
+        i += 1
+        if token == "--":
+            positionals.extend(argv[i:])
+            break
+        option, sep, value = token.partition("=") if token.startswith("--") else (token, "", "")
+        matches = [o for o in actions if o == option] or [
+            o for o in actions if o.startswith("--") and option.startswith("--")
+            and o.startswith(option)]
+        if token.startswith("-") and len(matches) == 1:
+            action = actions[matches[0]]
+            listing = None
+            if sep or action.nargs == 0:
+                options.append(token)
+            elif action.nargs in ("+", "*"):
+                options.append(matches[0])
+                listing = action
+            elif i < len(argv):  # one value, whatever it looks like: --claim -(y - ŷ)
+                options.append(f"{matches[0]}={argv[i]}")
+                i += 1
+            else:
+                options.append(token)  # argparse says the value is missing
+        elif token.startswith("--") or (token.startswith("-") and matches):
+            options.append(token)  # unknown or ambiguous: argparse refuses it
+            listing = None
+        elif listing is not None and (positionals or _fits(listing, token)):
+            options.append(token)
+        else:
+            positionals.append(token)
+    return [argv[0], *options] + (["--", *positionals] if positionals else [])
+
+
+def _command_parser(parser: argparse.ArgumentParser,
+                    command: str) -> argparse.ArgumentParser | None:
+    # The sub-parser of a command that reads EXPR; None for others (demo) and for options.
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            sub = action.choices.get(command)
+            if sub is not None and any(a.dest == "expression" for a in sub._actions):
+                return sub
+    return None
+
+
+def _fits(listing: argparse.Action, token: str) -> bool:
+    # Before EXPR is seen, whether a token after --at / --wrt is one of its items or EXPR.
+    if listing.dest == "at":
+        return bool(_AT_ITEM.fullmatch(token))
+    if listing.dest == "wrt":
+        return token.strip().isidentifier() or bool(re.fullmatch(r"\s*\w+\s*", token))
+    return not _NEGATIVE_NUMBER.match(token)
+
+
 def _expression_arguments(command: argparse.ArgumentParser) -> None:
-    # EXPR and --at NAME=VALUE ..., as grad and play both read them
-    command.add_argument("expression", metavar="EXPR")
-    command.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE", help="variables")
+    # EXPR and --at NAME=VALUE ..., as grad, play and check all read them.
+    command.add_argument("expression", metavar="EXPR",
+                         help="a formula, statements (a = ...; b = ...), or @FILE of them")
+    command.add_argument("--at", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
+                         help="the variables' values (repeatable): --at w=0.5 x=2")
 
 
 def _positive(text: str) -> int:
-    # argparse type of --steps: refused with a usage line, not a traceback.
+    # argparse type of --steps and --points: refused with a usage line, not a traceback.
     try:
         number = int(text)
     except ValueError:

@@ -1,16 +1,16 @@
 """``backprop-lab play EXPR --at NAME=VALUE ... --html out.html``: a typed expression's player.
 
-The expression is built as ``grad`` builds it (`autograd.cli.grad.differentiate`: parsed
-against a whitelist, never ``eval``) and saved as a self-contained player page
-(`autograd.player`), which steps through its forward and backward pass and recomputes when
-a variable is changed.
+EXPR is built as ``grad`` builds it (a formula or statements in an article's names, parsed
+against a whitelist by `autograd.cli.statements`, never ``eval``) and saved as a
+self-contained player page (`autograd.player`), which steps through its forward and
+backward pass and recomputes when a variable is changed.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from autograd.cli.grad import differentiate, parse_assignments
+from autograd.cli.statements import build, parse_assignments, read_expression
 from autograd.player import play
 
 
@@ -24,9 +24,13 @@ def play_command(args: argparse.Namespace) -> int:
     player of f = w*x written to ...p.html (open it in a browser; it works offline)
     0
     """
-    root, _ = differentiate(args.expression, parse_assignments(args.at))
-    path = play(root, layout=args.layout, title=f"backprop player: {args.expression}").save(
-        args.html)
-    print(f"player of f = {args.expression} written to {path} "
-          "(open it in a browser; it works offline)")
+    program = build(read_expression(args.expression), parse_assignments(args.at or []))
+    program.root.backward()
+    shown = (program.text if len(program.statements) == 1
+             else f"{program.root.label} ({len(program.statements)} statements)")
+    if len(program.statements) == 1 and program.statements[0].name is None:
+        shown = f"{program.root.label} = {program.text}"
+    path = play(program.root, layout=args.layout,
+                title=f"backprop player: {program.text}").save(args.html)
+    print(f"player of {shown} written to {path} (open it in a browser; it works offline)")
     return 0

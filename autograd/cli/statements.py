@@ -1,0 +1,371 @@
+"""EXPR as an article writes it: one formula, or named steps such as
+``z1 = w1*x1 + w2*x2 + b1; h1 = relu(z1); y_hat = sigmoid(w5*h1 + b3)``.
+
+Statements are separated by ``;`` or new lines; ``@path`` reads them from a file, where
+``#`` starts a comment. Each ``name = formula`` becomes a Value labelled ``name``, so that
+explanations, drawings and claims speak of z1 and h1; the last statement is the root (a
+bare formula there is labelled ``f``). The variables, the leaves of the graph, come from
+``--at NAME=VALUE``. ``e`` and ``pi`` are the constants e and π unless a variable or a
+statement has that name. Articles' symbols are understood: ``·`` and ``×`` as ``*``, ``−``
+as ``-``, ``w₁`` as ``w1``. Every formula is parsed by `autograd.formula` against a
+whitelist, never passed to ``eval``. Errors name the statement, by number and text, and say
+what to write instead.
+
+>>> program = build("z = w*x + b; y = relu(z)", {"w": 0.5, "x": 2.0, "b": 0.1})
+>>> program.root.label, program.root.data, [v.label for v in program.named.values()]
+('y', 1.1, ['z', 'y'])
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograd.formula import CONSTANTS, FUNCTIONS, FormulaError, evaluate, names
+from autograd.value import Value
+
+
+class UsageError(ValueError):
+    """Input the command cannot use; reported as one line, exit status 2.
+
+    >>> parse_assignments(["w"])
+    Traceback (most recent call last):
+    ...
+    autograd.cli.statements.UsageError: --at expects NAME=VALUE, such as w=0.5; got 'w'
+    """
+
+
+# Articles' symbols, each replaced by one character so that columns stay where they were.
+_SYMBOLS = str.maketrans({"·": "*", "⋅": "*", "∙": "*", "×": "*", "∗": "*", "−": "-",
+                          "–": "-", "÷": "/", **{chr(0x2080 + d): str(d) for d in range(10)}})
+
+
+def normalise(text: str) -> str:
+    """The formula language's spelling of an article's symbols: ``·`` and ``×`` are
+    ``*``, ``−`` is ``-``, ``÷`` is ``/``, and subscript digits are digits (w₁ is w1).
+
+    >>> normalise("w₁·x₁ − 2×b")
+    'w1*x1 - 2*b'
+    """
+    return text.translate(_SYMBOLS)
+
+
+def name_of(text: str) -> str:
+    """A name as the formula language reads it: stripped, symbols normalised, and in
+    Unicode's NFKC form, as Python reads names (so ``w₁`` is ``w1``).
+
+    >>> name_of(" w₁ "), name_of("ŷ")
+    ('w1', 'ŷ')
+    """
+    return unicodedata.normalize("NFKC", normalise(text.strip()))
+
+
+def parse_number(text: str, what: str) -> float:
+    """A finite number, as typed: ``0.5``, ``−0.5``, ``1e-3``, or a formula of numbers and
+    the constants e and pi (``pi/4``). ``what`` names it in the error.
+
+    >>> parse_number("−0.5", "--at w"), parse_number("1/4", "--at w")
+    (-0.5, 0.25)
+    """
+    written = normalise(text.strip())
+    try:
+        number = float(written)
+    except ValueError:
+        try:
+            number = float(evaluate(written, {}))
+        except (ArithmeticError, ValueError, TypeError):
+            raise UsageError(f"{what}: {text.strip()!r} is not a number; write one such as "
+                             "0.5 or -2") from None
+    if not math.isfinite(number):
+        raise UsageError(f"{what}: needs a finite number, got {text.strip()!r}")
+    return number
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, float]:
+    """``["w=0.5", "x=2"]`` -> ``{"w": 0.5, "x": 2.0}``, in the order given. A name given
+    twice with the same value is kept once; with different values it is an error.
+
+    >>> parse_assignments(["w=0.5", "x=2", "w₁=−1"])
+    {'w': 0.5, 'x': 2.0, 'w1': -1.0}
+    """
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, number = item.partition("=")
+        name = name_of(name)
+        if not sep or not name.isidentifier():
+            raise UsageError(f"--at expects NAME=VALUE, such as w=0.5; got {item!r}")
+        value = parse_number(number, f"--at {name}")
+        if name in values and values[name] != value:
+            raise UsageError(f"--at {name} is given twice, as {values[name]:g} and {value:g}: "
+                             "keep one")
+        values[name] = value
+    return values
+
+
+def read_expression(expression: str) -> str:
+    """EXPR itself, or for ``@path`` the text of that file.
+
+    >>> read_expression("x*x")
+    'x*x'
+    """
+    if not expression.startswith("@"):
+        return expression
+    path = expression[1:]
+    if not path:
+        raise UsageError("@ needs a file name: @net.txt reads the statements from net.txt")
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a UTF-8 text file of statements") from None
+    except OSError as err:
+        raise UsageError(f"cannot read the statements in {path}: "
+                         f"{err.strerror or err}") from None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement: ``name = formula``, or a bare formula (``name`` is None).
+
+    >>> split_statements("z1 = w*x; relu(z1)")[0]
+    Statement(number=1, text='z1 = w*x', name='z1', formula='w*x', column=5)
+    """
+
+    number: int
+    """1-based, counting the statements that are not empty"""
+    text: str
+    """as written (symbols normalised, spaces at the ends removed)"""
+    name: str | None
+    formula: str
+    column: int
+    """where ``formula`` starts in ``text``"""
+
+    def where(self) -> str:
+        """How errors name the statement.
+
+        >>> split_statements("z1 = w1*x1; h1 = relu(z1)")[1].where()
+        'statement 2 (h1 = relu(z1))'
+        """
+        return f"statement {self.number} ({self.text})"
+
+
+_ASSIGNMENT = re.compile(r"(?<![=<>!])=(?!=)")  # one '=', not part of == <= >= !=
+
+
+def split_statements(text: str) -> list[Statement]:
+    """The statements of ``text``, separated by ``;`` or new lines; ``#`` starts a comment
+    and empty statements are skipped.
+
+    >>> [s.name for s in split_statements("a = x*2  # double\\n b = a + 1;; a*b")]
+    ['a', 'b', None]
+    """
+    found: list[Statement] = []
+    for line in normalise(text).splitlines() or [""]:
+        for part in line.split("#", 1)[0].split(";"):
+            written = part.strip()
+            if written:
+                found.append(_statement(len(found) + 1, written))
+    return found
+
+
+def _statement(number: int, text: str) -> Statement:
+    match = _ASSIGNMENT.search(text)
+    if match is None:
+        return Statement(number, text, None, text, 0)
+    left, formula = text[: match.start()], text[match.end():]
+    where = f"statement {number} ({text})"
+    name = name_of(left)
+    if not name.isidentifier():
+        raise UsageError(f"{where}: the left of '=' must be a name, such as z1 = w1*x1 + b1; "
+                         f"got {left.strip()!r}")
+    if keyword.iskeyword(name):
+        raise UsageError(f"{where}: {name!r} is a reserved word and cannot name a value; "
+                         f"choose another, such as {name}1")
+    if name in FUNCTIONS:
+        raise UsageError(f"{where}: {name!r} is a function; choose another name, such as "
+                         f"{name}1")
+    if _ASSIGNMENT.search(formula):
+        raise UsageError(f"{where}: one '=' per statement: write name = formula, and the next "
+                         "statement after a ';'")
+    if not formula.strip():
+        raise UsageError(f"{where}: nothing after '=': write name = formula, such as "
+                         f"{name} = w*x + b")
+    column = match.end() + len(formula) - len(formula.lstrip())
+    return Statement(number, text, name, formula.strip(), column)
+
+
+@dataclass(frozen=True)
+class Program:
+    """Statements built into a graph: the root (the last statement), the variables (the
+    leaves given by ``--at``, in that order) and the named values (one per statement, in
+    order; the root included).
+
+    >>> p = build("a = x*2; a + 1", {"x": 3.0})
+    >>> p.text, p.root.label, p.root.data, list(p.variables), list(p.named)
+    ('a = x*2; a + 1', 'f', 7.0, ['x'], ['a', 'f'])
+    """
+
+    statements: tuple[Statement, ...]
+    root: Value
+    variables: dict[str, Value]
+    named: dict[str, Value]
+
+    @property
+    def text(self) -> str:
+        """The statements in one line, separated by ``; ``.
+
+        >>> build("a = x  # x twice\\nb = a*2;", {"x": 1.0}).text
+        'a = x; b = a*2'
+        """
+        return "; ".join(s.text for s in self.statements)
+
+    def lines(self) -> list[str]:
+        """The forward pass: ``name = formula = value`` for each statement.
+
+        >>> build("z = w*x; y = relu(z); c = 2", {"w": 0.5, "x": -2.0}).lines()
+        ['z = w*x = -1', 'y = relu(z) = 0', 'c = 2']
+        """
+        lines = []
+        for s, v in zip(self.statements, self.named.values()):
+            value = f"{v.data + 0.0:.10g}"
+            lines.append(f"{v.label} = {value}" if s.formula == value
+                         else f"{v.label} = {s.formula} = {value}")
+        return lines
+
+    def find(self, name: str) -> Value | None:
+        """The variable or named value called ``name`` (subscripts and NFKC allowed), else
+        None.
+
+        >>> p = build("z₁ = 2*w", {"w": 1.0})
+        >>> p.find("z1") is p.root, p.find("w₁") is None
+        (True, True)
+        """
+        key = name_of(name)
+        return self.variables[key] if key in self.variables else self.named.get(key)
+
+
+def build(text: str, at: Mapping[str, float]) -> Program:
+    """Build the statements of ``text`` from Values named by ``at``; do not run backward.
+
+    Each statement may use the variables, the names of the statements before it, and the
+    constants e and pi. Every variable of ``at`` must be used.
+
+    >>> build("h = relu(z); z = 2*x", {"x": 1.0})
+    Traceback (most recent call last):
+    ...
+    autograd.cli.statements.UsageError: statement 1 (h = relu(z)) uses z before it is defined: \
+statement 2 (z = 2*x) defines it; move that statement up
+    """
+    statements = split_statements(text)
+    if not statements:
+        raise UsageError('the expression is empty: write a formula such as "w*x + b", or '
+                         'statements such as "z = w*x + b; y = relu(z)"')
+    single = len(statements) == 1
+    defined_by: dict[str, int] = {}
+    for s in statements:
+        if s.name is None:
+            continue
+        if s.name in defined_by:
+            first = statements[defined_by[s.name] - 1]
+            raise UsageError(f"{s.where()}: {s.name} is already defined by {first.where()}; "
+                             f"each name is defined once: give this one a new name, such as "
+                             f"{s.name}_2")
+        if s.name in at:
+            raise UsageError(f"{s.where()}: {s.name} is also given with --at {s.name}=...: a "
+                             "name is either a variable (--at) or computed (name = ...); drop "
+                             "one of the two")
+        defined_by[s.name] = s.number
+    for s in statements[:-1]:
+        if s.name is None:
+            raise UsageError(f"{s.where()}: only the last statement may be a bare formula; "
+                             f"name this one (v = {s.text}) or delete it")
+    variables = {name: Value(value, label=name) for name, value in at.items()}
+    scope: dict[str, Value] = dict(variables)
+    named: dict[str, Value] = {}
+    used: dict[str, None] = {}  # every name a formula uses, in order of appearance
+    for s in statements:
+        prefix = "" if single else f"{s.where()}: "
+        try:
+            wanted = names(s.formula)
+        except FormulaError as err:
+            raise UsageError(prefix + _moved(str(err), s)) from None
+        for name in wanted:
+            used[name] = None
+            if name in scope or (name in CONSTANTS and name not in defined_by):
+                continue
+            if name == s.name:
+                raise UsageError(f"{prefix}{name} is used in its own definition; each name is "
+                                 "defined once, from the names before it")
+            if name in defined_by:
+                later = statements[defined_by[name] - 1]
+                raise UsageError(f"{s.where()} uses {name} before it is defined: "
+                                 f"{later.where()} defines it; move that statement up")
+            raise UsageError(prefix + _missing(name, [*scope, *defined_by]))
+        try:
+            result = evaluate(s.formula, scope)
+        except (ArithmeticError, ValueError) as err:
+            raise UsageError(prefix + _moved(str(err), s)) from None
+        label = s.name or _free_label(set(scope) | set(defined_by))
+        value = _own_value(result, scope)
+        value.label = label
+        named[label] = value
+        scope[label] = value
+    unused = [name for name in at if name not in used]
+    if unused:
+        have = ", ".join(n for n in used if n not in defined_by and n not in CONSTANTS) or "none"
+        raise UsageError(f"{unused[0]!r} does not appear in the expression (its variables: "
+                         f"{have}); drop --at {unused[0]}=...")
+    return Program(tuple(statements), value, variables, named)
+
+
+def _own_value(result: float | Value, scope: Mapping[str, Value]) -> Value:
+    # A statement's own Value to label: a number becomes a leaf; a Value that is already a
+    # variable or a statement (h = z) gets a node of its own, so that labelling it does not
+    # rename the other.
+    if not isinstance(result, Value):
+        return Value(float(result))
+    if not result.parents or any(result is v for v in scope.values()):
+        return result + 0.0
+    return result
+
+
+def _free_label(taken: set[str]) -> str:
+    # The label of a bare last formula: f, unless a variable or a statement is called f.
+    for label in ("f", "out", "result"):
+        if label not in taken:
+            return label
+    return next(f"f{k}" for k in range(len(taken) + 1) if f"f{k}" not in taken)
+
+
+def _missing(name: str, known: Sequence[str]) -> str:
+    message = f"no value for {name!r}: add --at {name}=NUMBER"
+    product = _as_product(name, {*known, *CONSTANTS})
+    if product:
+        message += f", or, for a product, write {product}"
+    return message
+
+
+def _as_product(name: str, known: set[str]) -> str | None:
+    # "w1x1" read as w1*x1 when it splits into known names; None when it does not.
+    best: dict[int, list[str]] = {0: []}
+    for end in range(1, len(name) + 1):
+        for start in range(end):
+            if start in best and name[start:end] in known:
+                if end not in best or len(best[start]) + 1 < len(best[end]):
+                    best[end] = [*best[start], name[start:end]]
+    parts = best.get(len(name), [])
+    return "*".join(parts) if len(parts) > 1 else None
+
+
+_COLUMN = re.compile(r"at column (\d+)")
+
+
+def _moved(message: str, s: Statement) -> str:
+    # A formula's column counted in the statement's text, where the reader looks.
+    if not s.column:
+        return message
+    return _COLUMN.sub(lambda m: f"at column {int(m.group(1)) + s.column}", message, count=1)
