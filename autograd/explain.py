@@ -5,6 +5,12 @@
 the op table (in the Values' labels) and as a number. `backward_steps(root)` replays
 ``root.backward()`` node by node and says what each chain-rule step sends to each parent.
 
+Each also writes itself in LaTeX, as the articles do (``to_latex()``), and a notebook shows
+it typeset: ``_repr_latex_`` gives ``$$...$$``, which JupyterLab, the classic notebook, VS Code
+and nbconvert render with MathJax or KaTeX. There is deliberately no ``_repr_html_`` beside
+it: every one of those front ends prefers text/html to text/latex, so an HTML form would hide
+the math. ``print()`` gives the text.
+
 >>> from autograd import Value
 >>> x = Value(2.0, label="x")
 >>> s = x * x; s.label = "s"
@@ -15,8 +21,8 @@ the op table (in the Values' labels) and as a number. `backward_steps(root)` rep
 
 from __future__ import annotations
 
-import html
 import math
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -26,6 +32,16 @@ from autograd.notation import (
     bracket,
     derivative_name,
     is_constant,
+    latex_derivative,
+    latex_local_formula,
+    latex_local_text,
+    latex_name,
+    latex_names_map,
+    latex_negated,
+    latex_number,
+    latex_product,
+    latex_sum,
+    latex_text,
     local_formula,
     local_text,
     names_map,
@@ -36,6 +52,34 @@ from autograd.value import Value
 
 _MAX_TERMS = 4  # a merged factor with more sub-paths than this shows no formula text
 _MAX_EDGES = 8  # nor one along more ops than this
+_MAX_LATEX_PATHS = 24  # more paths than this, and to_latex() writes the factors instead
+_MAX_LATEX_TERMS = 8  # a sum of more path values than this is written a + b + ... + z
+
+_Edges = tuple[tuple[Value, int], ...]
+"""A sub-path as (child, parent index) edges, from the upper end down."""
+_LatexRow = tuple[str, str]
+"""One line of an aligned equation: what stands left of its first "=", and the rest."""
+
+
+def _latex_names(root: Value, wrt: Value | None, fmt: str) -> dict[Value, str]:
+    # Every Value below root (and wrt, even when it is not) by its LaTeX name.
+    name_of = latex_names_map(topological_order(root), fmt)
+    if wrt is not None and wrt not in name_of:
+        name_of[wrt] = latex_name(wrt.label) if wrt.label else latex_number(wrt.data, fmt)
+    return name_of
+
+
+def _latex_block(rows: list[_LatexRow]) -> str:
+    # One line as it is; several as an aligned environment, aligned on their first "=".
+    if len(rows) == 1:
+        return " = ".join(rows[0])
+    lines = " \\\\\n".join(f"  {left} &= {right}" for left, right in rows)
+    return f"\\begin{{aligned}}\n{lines}\n\\end{{aligned}}"
+
+
+def _display(latex: str) -> str:
+    # What IPython's text/latex carries: display math that MathJax and KaTeX typeset.
+    return f"$$\n{latex}\n$$"
 
 
 # ---- explain ------------------------------------------------------------------------------
@@ -62,6 +106,31 @@ class Factor:
     value: float
     paths: int
     """how many paths of single ops this factor sums"""
+    terms: tuple[_Edges, ...] | None = field(default=None, repr=False, compare=False)
+    """the sub-paths it sums, as edges; None when too many to write (as for ``formula``)"""
+
+    def to_latex(self, names: Mapping[Value, str] | None = None, fmt: str = FORMAT) -> str:
+        r"""One line in LaTeX: the derivative, its formula in the labels, its number.
+        ``names`` maps Values to LaTeX names (by default those of the graph below it).
+
+        >>> from autograd import Value
+        >>> z = Value(0.8, label="z1")
+        >>> h = z.relu(); h.label = "h1"
+        >>> print(explain(h, z).factors[0].to_latex())  # doctest: +NORMALIZE_WHITESPACE
+        \frac{\partial h_{1}}{\partial z_{1}}
+          = \operatorname{ReLU}'(z_{1}) = \operatorname{step}(z_{1}) = 1
+        """
+        name_of = names if names is not None else _latex_names(self.child, self.parent, fmt)
+        return " = ".join(self._latex_row(name_of, fmt))
+
+    def _latex_row(self, name_of: Mapping[Value, str], fmt: str) -> _LatexRow:
+        shown = latex_number(self.value, fmt)
+        formula = _sum_latex(self.terms, name_of, fmt) if self.terms else ""
+        right = f"{formula} = {shown}" if formula and formula != shown else shown
+        return latex_derivative(name_of[self.child], name_of[self.parent]), right
+
+    def _repr_latex_(self) -> str:
+        return _display(self.to_latex())
 
     def describe(self, fmt: str = FORMAT) -> str:
         """One line: ``∂z1/∂w1 = x1 = 2``."""
@@ -92,10 +161,52 @@ class Path:
     """∂root/∂wrt"""
     factors: tuple[Factor, ...]
     fmt: str = FORMAT
+    root: Value | None = field(default=None, repr=False, compare=False)
+    wrt: Value | None = field(default=None, repr=False, compare=False)
 
     @property
     def value(self) -> float:
         return math.prod(f.value for f in self.factors)
+
+    def to_latex(self, names: Mapping[Value, str] | None = None) -> str:
+        r"""The path in LaTeX: the derivative, the product of the factors' derivatives, their
+        numbers (negative ones in parentheses) and the product.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0, label="x1")
+        >>> z = -0.5 * x; z.label = "z"
+        >>> y = z.exp(); y.label = "ŷ"
+        >>> print(explain(y, x).paths[0].to_latex())  # doctest: +NORMALIZE_WHITESPACE
+        \frac{\partial \hat{y}}{\partial x_{1}}
+          = \frac{\partial \hat{y}}{\partial z} \cdot \frac{\partial z}{\partial x_{1}}
+          = 0.3679 \cdot (-0.5) = -0.1839
+        """
+        return " = ".join(self._latex_row(names))
+
+    def _ends(self) -> tuple[Value | None, Value | None]:
+        root = self.root or (self.factors[0].child if self.factors else None)
+        return root, self.wrt or (self.factors[-1].parent if self.factors else None)
+
+    def _latex_row(self, names: Mapping[Value, str] | None) -> _LatexRow:
+        root, wrt = self._ends()
+        if root is None or wrt is None:
+            return latex_text(self.name), "1"
+        name_of = names if names is not None else _latex_names(root, wrt, self.fmt)
+        title = latex_derivative(name_of[root], name_of[wrt])
+        return title, self._latex_product(name_of)
+
+    def _latex_product(self, name_of: Mapping[Value, str]) -> str:
+        # ∂L/∂ŷ · ∂ŷ/∂z3 · ... = 2.725 · 0.2323 · ... = 0.4431 (no factor: 1, wrt is root)
+        shown = latex_number(self.value, self.fmt)
+        if not self.factors:
+            return shown
+        symbols = latex_product([latex_derivative(name_of[f.child], name_of[f.parent])
+                                 for f in self.factors])
+        numbers = latex_product([latex_number(f.value, self.fmt) for f in self.factors])
+        return " = ".join([symbols] + ([numbers] if len(self.factors) > 1 else []) + [shown])
+
+    def _repr_latex_(self) -> str:
+        return _display(self.to_latex())
 
     def __str__(self) -> str:
         numbers = " · ".join(bracket(number(f.value, self.fmt)) for f in self.factors)
@@ -167,10 +278,62 @@ class Explanation:
     def __str__(self) -> str:
         return "\n".join(self._lines())
 
-    def _repr_html_(self) -> str:
-        body = "<br>\n".join(html.escape(line).replace("  ", "&nbsp;&nbsp;")
-                             for line in self._lines())
-        return f"<div style='font-family: monospace'>{body}</div>"
+    def to_latex(self) -> str:
+        r"""The explanation in LaTeX, as the articles write the chain rule: with one path, the
+        derivative as the product of the factors' derivatives and of their numbers; with
+        several, one line per path and the sum; with too many to list, the total; then each
+        factor with its formula. Several lines make an ``aligned`` environment (inside
+        display math, as `_repr_latex_` puts it).
+
+        >>> from autograd import Value
+        >>> w1, x1 = Value(0.5, label="w1"), Value(2.0, label="x1")
+        >>> z1 = w1 * x1 + 0.1; z1.label = "z1"
+        >>> h1 = z1.relu(); h1.label = "h1"
+        >>> print(explain(h1, w1).to_latex())  # doctest: +NORMALIZE_WHITESPACE
+        \begin{aligned}
+          \frac{\partial h_{1}}{\partial w_{1}}
+            &= \frac{\partial h_{1}}{\partial z_{1}} \cdot \frac{\partial z_{1}}{\partial w_{1}}
+            = 1 \cdot 2 = 2 \\
+          \frac{\partial h_{1}}{\partial z_{1}}
+            &= \operatorname{ReLU}'(z_{1}) = \operatorname{step}(z_{1}) = 1 \\
+          \frac{\partial z_{1}}{\partial w_{1}} &= x_{1} = 2
+        \end{aligned}
+        """
+        return _latex_block(self._latex_rows())
+
+    def latex_lines(self) -> list[str]:
+        r"""`to_latex` one equation at a time, each valid LaTeX math on its own.
+
+        >>> from autograd import Value
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x; y.label = "y"
+        >>> explain(y, x).latex_lines()
+        ['\\frac{\\partial y}{\\partial x} = x + x = 6']
+        """
+        return [" = ".join(row) for row in self._latex_rows()]
+
+    def _latex_rows(self) -> list[_LatexRow]:
+        name_of = _latex_names(self.root, self.wrt, self.fmt)
+        title = latex_derivative(name_of[self.root], name_of[self.wrt])
+        total = latex_number(self.total, self.fmt)
+        if self.path_count == 0:
+            return [(title, "0")]
+        factors = [f._latex_row(name_of, self.fmt) for f in self.factors]
+        if self.summarised or len(self.paths) > _MAX_LATEX_PATHS:
+            return [(title, total)] + factors
+        if len(self.paths) == 1:  # (one factor, ∂y/∂x itself: its own line says it all)
+            return factors if len(factors) == 1 else [self.paths[0]._latex_row(name_of)] + factors
+        rows = []
+        for k, path in enumerate(self.paths, 1):  # "path k: ∂L/∂ŷ · ..." &= "2.725 · ... = v"
+            symbols, numbers = path._latex_product(name_of).split(" = ", 1)
+            rows.append((f"\\text{{path {k}: }}{symbols}", numbers))
+        values = [latex_number(p.value, self.fmt) for p in self.paths]
+        if len(values) > _MAX_LATEX_TERMS:
+            values = values[:2] + [r"\ldots"] + values[-1:]
+        return rows + [(title, f"{latex_sum(values)} = {total}")] + factors
+
+    def _repr_latex_(self) -> str:
+        return _display(self.to_latex())
 
 
 def explain(
@@ -299,7 +462,8 @@ def _factors_from(
             subs = None  # too long to read as a formula (and to copy along)
         if c in is_named:
             text = _sum_text(subs, u, name_of) if subs is not None else ""
-            found.append(Factor(c, u, derivative_name(name_of[c], name_of[u]), text, g, n))
+            found.append(Factor(c, u, derivative_name(name_of[c], name_of[u]), text, g, n,
+                                None if subs is None else tuple(subs)))
         else:
             grad[c], count[c], terms[c] = g, n, subs
     return found
@@ -330,6 +494,25 @@ def _sum_text(
     return out
 
 
+def _sum_latex(subs: tuple[_Edges, ...], name_of: Mapping[Value, str], fmt: str) -> str:
+    # _sum_text in LaTeX: the sum over sub-paths of the product of their local formulas.
+    if len(subs) == 1 and len(subs[0]) == 1:
+        (c, i), = subs[0]
+        return latex_local_text(c, i, name_of, fmt)
+    terms = []
+    for edges in subs:
+        negative, parts = False, []
+        for c, i in edges:
+            text = latex_local_formula(c, i, name_of, fmt)
+            if text == "-1":
+                negative = not negative
+            elif text != "1":
+                parts.append(text)
+        product = (parts[0] if len(parts) == 1 else latex_product(parts)) if parts else "1"
+        terms.append(latex_negated(product) if negative else product)
+    return latex_sum(terms)
+
+
 def _enumerate_paths(
     root: Value, wrt: Value, into: Mapping[Value, list[Factor]], title: str, fmt: str
 ) -> tuple[Path, ...]:
@@ -338,7 +521,7 @@ def _enumerate_paths(
     while stack:
         node, so_far = stack.pop()
         if node is wrt:
-            paths.append(Path(title, so_far, fmt))
+            paths.append(Path(title, so_far, fmt, root, wrt))
             continue
         for f in reversed(into[node]):
             stack.append((f.parent, so_far + (f,)))
@@ -367,6 +550,10 @@ class ParentStep:
     formula: str
     contribution: float
     grad_after: float
+    term: int = 1
+    """this is the parent's term-th contribution in the backward pass ..."""
+    terms: int = 1
+    """... of ``terms``, one per edge from it to a Value that uses it"""
 
     @property
     def grad_before(self) -> float:
@@ -383,6 +570,12 @@ class _History:
         self.start[root] = 1.0
         self.changes: list[tuple[Value, float]] = []
         self.ends: list[int] = []  # len(changes) when step k (1-based) ended: ends[k - 1]
+        self.latex: dict[Value, str] | None = None  # the LaTeX names, made when first asked
+
+    def latex_names(self, fmt: str) -> dict[Value, str]:
+        if self.latex is None:
+            self.latex = latex_names_map(list(self.start), fmt)
+        return self.latex
 
     def at(self, k: int) -> dict[Value, float]:
         grads = dict(self.start)
@@ -403,6 +596,8 @@ class Step:
     parent_names: tuple[str, ...]
     fmt: str = FORMAT
     _history: _History | None = field(default=None, repr=False, compare=False)
+    root: Value | None = field(default=None, repr=False, compare=False)
+    """the Value whose backward pass this is (None: the step's own node)"""
 
     def grads(self) -> dict[Value, float]:
         """Every Value of the graph mapped to its gradient right after this step: a
@@ -418,6 +613,72 @@ class Step:
         if self._history is None:
             raise ValueError("this Step was not made by backward_steps, so it has no snapshot")
         return self._history.at(self.number)
+
+    def to_latex(self) -> str:
+        r"""The step's arithmetic in LaTeX, one line per parent, as the articles write the
+        chain rule: ∂L/∂parent = ∂L/∂node · ∂node/∂parent = upstream · local = contribution.
+        A parent that gets gradient along several edges shows what it has so far
+        (``-0.02848 + \ldots``, then ``-0.02848 + 0.1329 = 0.1044``); a constant gets none.
+
+        >>> from autograd import Value
+        >>> x = Value(3.0, label="x")
+        >>> s = x * x; s.label = "s"
+        >>> y = 2 * s; y.label = "y"
+        >>> first, second = backward_steps(y)
+        >>> print(first.to_latex())
+        \frac{\partial y}{\partial s} = 2
+        >>> print(second.to_latex())  # doctest: +NORMALIZE_WHITESPACE
+        \begin{aligned}
+          \frac{\partial y}{\partial s} \cdot \frac{\partial s}{\partial x}
+            &= 2 \cdot 3 = 6,\quad \frac{\partial y}{\partial x} = 6 + \ldots \\
+          \frac{\partial y}{\partial s} \cdot \frac{\partial s}{\partial x}
+            &= 2 \cdot 3 = 6,\quad \frac{\partial y}{\partial x} = 6 + 6 = 12
+        \end{aligned}
+        """
+        return _latex_block(self._latex_rows())
+
+    def latex_lines(self) -> list[str]:
+        """`to_latex` one equation at a time, each valid LaTeX math on its own."""
+        return [" = ".join(row) for row in self._latex_rows()]
+
+    def _latex_rows(self) -> list[_LatexRow]:
+        n = self.fmt
+        root = self.root or self.node
+        if self._history is not None:
+            name_of: Mapping[Value, str] = self._history.latex_names(n)
+        else:
+            name_of = _latex_names(root, None, n)
+        node = name_of[self.node]
+        upstream = latex_derivative(name_of[root], node)
+        op = OPS.get(self.node.op)
+        rows = []
+        for p in self.parents:
+            if is_constant(p.parent) or (op is not None and p.index in op.constant_inputs):
+                continue  # a number in the code, or an exponent: no gradient of its own
+            parent = name_of[p.parent]
+            total = latex_derivative(name_of[root], parent)
+            local = latex_derivative(node, parent)
+            shown = latex_number(p.local, n)
+            if self.node is root:  # upstream is 1: the step is the local derivative itself
+                formula = latex_local_formula(self.node, p.index, name_of, n)
+                left, right = local, (f"{formula} = {shown}" if formula != shown else shown)
+            else:
+                left = f"{upstream} \\cdot {local}"
+                right = (f"{latex_product([latex_number(self.grad, n), shown])} = "
+                         f"{latex_number(p.contribution, n)}")
+            if p.terms == 1:
+                rows.append((total, f"{left} = {right}" if self.node is not root else right))
+                continue
+            so_far = [latex_number(p.contribution, n)]
+            if p.term > 1:
+                so_far.insert(0, latex_number(p.grad_before, n))
+            sum_ = latex_sum(so_far) + (" + \\ldots" if p.term < p.terms
+                                        else f" = {latex_number(p.grad_after, n)}")
+            rows.append((left, f"{right},\\quad {total} = {sum_}"))
+        return rows or [(upstream, latex_number(self.grad, n))]
+
+    def _repr_latex_(self) -> str:
+        return _display(self.to_latex())
 
     def __str__(self) -> str:
         n = self.fmt
@@ -460,6 +721,8 @@ def backward_steps(root: Value, fmt: str = FORMAT) -> Iterator[Step]:
     order = topological_order(root)
     shown = names_map(order, fmt)
     history = _History(order, root)
+    edges_into = Counter(p for v in order for p in v.parents)  # the terms of each gradient
+    received: Counter[Value] = Counter()
     for node in order:
         node.grad = 0.0
     root.grad = 1.0
@@ -472,9 +735,11 @@ def backward_steps(root: Value, fmt: str = FORMAT) -> Iterator[Step]:
         for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             parent.grad += local * upstream
             history.changes.append((parent, parent.grad))
+            received[parent] += 1
             sent.append(ParentStep(parent, i, local, local_formula(node, i, shown, fmt),
-                                   local * upstream, parent.grad))
+                                   local * upstream, parent.grad, received[parent],
+                                   edges_into[parent]))
         k += 1
         history.ends.append(len(history.changes))
         yield Step(k, node, shown[node], upstream, tuple(sent),
-                   tuple(shown[p] for p in node.parents), fmt, history)
+                   tuple(shown[p] for p in node.parents), fmt, history, root)

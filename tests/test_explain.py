@@ -255,13 +255,14 @@ def test_explain_of_a_value_with_respect_to_itself_is_one():
     assert explain(x, x).total == 1.0
 
 
-def test_html_form_escapes_and_holds_the_text():
+def test_notebooks_typeset_the_explanation_as_math_with_labels_escaped():
     a, b = Value(1.0, label="<a>"), Value(2.0, label="b")
     y = a * b
     y.label = "y"
-    page = explain(y, a)._repr_html_()
-    assert "&lt;a&gt;" in page and "<a>" not in page
-    assert "∂y/∂(&lt;a&gt;)" in page or "∂y/∂&lt;a&gt;" in page
+    shown = explain(y, a)._repr_latex_()
+    assert shown.startswith("$$") and shown.endswith("$$")
+    assert r"\frac{\partial y}{\partial \mathrm{<a>}}" in shown
+    assert "= b = 2" in shown.replace("b_{}", "b")  # ∂y/∂a = b = 2
 
 
 def test_shared_operand_gives_a_sum_formula():
