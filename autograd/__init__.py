@@ -18,9 +18,10 @@ from autograd.ops import OPS, DomainError, Op
 from autograd.player import play
 from autograd.replay import compile as compile  # autograd.compile, as re.compile
 from autograd.replay import compile_graph
+from autograd.symbolic import symbolic
 from autograd.value import Value, dot, no_grad
 
 __all__ = ["Value", "no_grad", "DomainError", "Op", "OPS", "grad", "hessian", "hvp",
            "draw", "render", "explain", "backward_steps", "gradcheck", "define_op",
            "dot", "compile_graph", "play", "check_formula", "check_numbers",
-           "ClaimError"]  # compile too, but not in *: it would hide the built-in
+           "ClaimError", "symbolic"]  # compile too, but not in *: it would hide the built-in
