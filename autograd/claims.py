@@ -417,7 +417,11 @@ def _agree(c: Comparison) -> bool:
 
 
 def _badness(c: Comparison) -> float:
-    return c.error / (ATOL + RTOL * abs(c.engine))
+    # Relative error (at most 1, for 0 against anything), so that among the points where
+    # the claim is plainly wrong the first one drawn is shown: the nearest scale, readable.
+    if c.error <= ATOL + RTOL * abs(c.engine):
+        return c.error / (ATOL + RTOL * abs(c.engine)) * 1e-12
+    return min(1.0, c.error / max(abs(c.claimed), abs(c.engine)))
 
 
 _SCALES = (2.0, 2.0, 10.0, 50.0)
