@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import difflib
 import html
 import math
 import numbers
@@ -36,10 +37,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import zip_longest
 from typing import Any
 
 from autograd.explain import Factor, Path, explain
-from autograd.formula import FUNCTIONS, evaluate, parse
+from autograd.formula import FUNCTIONS, FormulaError, evaluate, parse
 from autograd.graph import topological_order
 from autograd.higher import grad
 from autograd.notation import derivative_name, names_map, number
@@ -58,7 +60,7 @@ _DIAGNOSIS_POINTS = 16
 _MAX_DIAGNOSED_PATHS = 64
 _CONSTANT_FACTORS = (2.0, 0.5, 3.0, 1 / 3, 4.0, 0.25, -2.0, -0.5)
 _PRIME = "__prime"
-_ALIASES = {"y_hat": "ŷ", "yhat": "ŷ"}
+_ALIASES = {"y_hat": "ŷ", "yhat": "ŷ", "ŷ": "y_hat"}
 
 
 class ClaimError(ValueError):
@@ -70,7 +72,7 @@ class ClaimError(ValueError):
     >>> check_formula(x * x, x, "2*t")
     Traceback (most recent call last):
     ...
-    autograd.claims.ClaimError: 't' is not a label of the graph; its labels are: x
+    autograd.claims.ClaimError: 't' is not a label of the graph; its labels are: x; if t is ...
     """
 
 
@@ -79,7 +81,8 @@ class ClaimError(ValueError):
 
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _SUPERSCRIPTS = {"²": "**2", "³": "**3"}
-_SYMBOLS = {"·": "*", "⋅": "*", "∙": "*", "×": "*", "−": "-", "–": "-", "÷": "/"}
+_SYMBOLS = {"·": "*", "⋅": "*", "∙": "*", "×": "*", "−": "-", "–": "-", "÷": "/",
+            "’": "'", "′": "'", "½": "(1/2)"}
 
 
 def _written(text: str, placeholders: Mapping[str, str]) -> str:
@@ -130,6 +133,8 @@ class _Claim:
     values: dict[str, Value]
     """the names it uses, each the Value of that label"""
     constants: dict[str, float]
+    labels: dict[str, str]
+    """the label each stand-in name is for (W1[1,2] is parsed as a name of its own)"""
 
     @property
     def is_number(self) -> bool:
@@ -162,7 +167,13 @@ def _read_claim(claim: str, order: Sequence[Value], constants: Mapping[str, floa
             by_name[alias] = label
     source = _written(claim, placeholders)
     primes = {name + _PRIME for name, f in FUNCTIONS.items()}
-    tree = _with_derivatives(parse(source, extra_functions=primes))
+    try:
+        tree = _with_derivatives(parse(source, extra_functions=primes))
+    except FormulaError as err:  # say it in the claim's own words, not the stand-ins'
+        message = str(err).replace(_PRIME, "'")
+        for label, stand_in in placeholders.items():
+            message = message.replace(stand_in, label)
+        raise FormulaError(message, err.column) from None
     values: dict[str, Value] = {}
     used_constants: dict[str, float] = {}
     for node in ast.walk(tree):
@@ -173,14 +184,30 @@ def _read_claim(claim: str, order: Sequence[Value], constants: Mapping[str, floa
             continue
         found = by_name.get(node.id)
         if found is None:
-            shown = ", ".join(labels) or "none (label the Values: Value(0.5, label='w1'))"
-            raise ClaimError(f"{node.id!r} is not a label of the graph; its labels are: {shown}")
+            raise ClaimError(_unknown(node.id, labels, constants_hint=True))
         label = found
         if len(labels[label]) > 1:
             raise ClaimError(f"the label {label!r} is on {len(labels[label])} Values of the "
                              "graph; give them different labels to use it in a claim")
         values[node.id] = labels[label][0]
-    return _Claim(claim, tree, source, values, used_constants)
+    shown = {stand_in: label for label, stand_in in placeholders.items()}
+    return _Claim(claim, tree, source, values, used_constants, shown)
+
+
+def _unknown(name: str, labels: Mapping[str, object], constants_hint: bool = False) -> str:
+    # A name that is not a label: the labels there are, and what was probably meant.
+    shown = ", ".join(labels) or "none (label the Values: Value(0.5, label='w1'))"
+    message = f"{name!r} is not a label of the graph; its labels are: {shown}"
+    indexed = [label for label in labels if label.startswith(name + "[")]
+    close = difflib.get_close_matches(name, list(labels), n=2)
+    if indexed:
+        message += f" (for a vector, name an entry: {', '.join(indexed[:4])})"
+    elif close:
+        message += f" (did you mean {' or '.join(close)}?)"
+    elif constants_hint:
+        message += (f"; if {name} is a number the graph holds as a constant (a target y), "
+                    f"give it: constants={{{name!r}: 0}}")
+    return message
 
 
 # ---- the report ------------------------------------------------------------------------------
@@ -194,7 +221,7 @@ class Comparison:
     claimed: float
     engine: float
     named: dict[str, float]
-    """the numbers of the names the claim uses, at this point"""
+    """the numbers of the labelled Values made by ops (z1, ŷ) at this point"""
 
     @property
     def error(self) -> float:
@@ -246,6 +273,8 @@ class FormulaCheck:
     seed: int = 0
     zeros: int = 0
     """points, besides the graph's, where claim and engine agree only by both being 0"""
+    undefined: int = 0
+    """points drawn where the claim had no finite number, left out"""
 
     def __bool__(self) -> bool:
         return self.holds
@@ -275,8 +304,12 @@ class FormulaCheck:
                          f"{len(self.kinks)} values ({', '.join(self.kinks[:3])}, …)")
                 lines.append(f"the points cross the kinks (ReLU, abs) of {kinks}")
         if not self.holds and self.kind == "formula":
-            lines.append(f"worst at {_where(self.worst)}: claim {n(self.worst.claimed)}, "
-                         f"engine {n(self.worst.engine)}")
+            about = [v.label for v in self.diagnosis.values] if self.diagnosis else []
+            lines.append(f"worst at {_where(self.worst, about)}: claim "
+                         f"{n(self.worst.claimed)}, engine {n(self.worst.engine)}")
+        if self.undefined:
+            lines.append(f"the claim has no number at {self.undefined} other point(s) drawn "
+                         "(a division by 0 or a log of 0 in floats); they were left out")
         if self.diagnosis is not None:
             lines.append(f"diagnosis ({self.diagnosis.category}): {self.diagnosis.message}")
         return lines
@@ -302,6 +335,7 @@ class FormulaCheck:
         """
         def point(c: Comparison) -> dict[str, Any]:
             return {"at": {k: _json(v) for k, v in c.at.items()},
+                    "values": {k: _json(v) for k, v in c.named.items()},
                     "claimed": _json(c.claimed), "engine": _json(c.engine)}
 
         diagnosis = None if self.diagnosis is None else {
@@ -311,14 +345,16 @@ class FormulaCheck:
                 "kind": self.kind, "points": self.points, "agreed": self.agreed,
                 "proved": self.proved, "seed": self.seed, "here": point(self.here),
                 "worst": point(self.worst), "diagnosis": diagnosis,
+                "zeros": self.zeros, "undefined": self.undefined,
                 "text": str(self)}
 
 
-def _where(c: Comparison, most: int = 12) -> str:
-    # The point's leaves when they are few, else the numbers the claim itself uses.
-    shown = c.at if len(c.at) <= most else c.named
-    text = ", ".join(f"{k}={number(v)}" for k, v in shown.items())
-    return text if shown is c.at else f"{text} (and {len(c.at)} leaves redrawn)"
+def _where(c: Comparison, inner: Sequence[str], most: int = 12) -> str:
+    # The point's leaves when they are few, and the inner values the diagnosis is about.
+    text = (", ".join(f"{k}={number(v)}" for k, v in c.at.items()) if len(c.at) <= most
+            else f"a point with {len(c.at)} leaves redrawn")
+    there = ", ".join(f"{k} = {number(c.named[k])}" for k in inner if k in c.named)
+    return f"{text} (there {there})" if there else text
 
 
 def _json(x: float) -> float | str:
@@ -378,9 +414,10 @@ def check_formula(
     if not wrt.parents and wrt not in leaves:
         leaves.append(wrt)
     kinked = [v.parents[0] for v in order if v.op in _KINKED]
-    watched = list(dict.fromkeys([wrt, *parsed.values.values(), *kinked]))
+    inner = [v for v in order if v.parents and v.label]
+    watched = list(dict.fromkeys([wrt, *parsed.values.values(), *kinked, *inner]))
     run = probe(root, leaves, watched)
-    trial = _Trial(parsed, run, leaves, watched, wrt)
+    trial = _Trial(parsed, run, leaves, watched, wrt, inner)
     here_numbers = [v.data for v in leaves]
     here = trial.compare(here_numbers)
     if here is None:
@@ -388,13 +425,15 @@ def check_formula(
                          f"{trial.last_error}")
     tried = [(here_numbers, here)]
     rng = random.Random(seed)
-    attempts = 0
+    attempts = undefined = 0
     while len(tried) < points and attempts < 40 * points:
         attempts += 1
         scale = _SCALES[attempts % len(_SCALES)]
         numbers = [_draw(rng, v.data, scale) for v in leaves]
         comparison = trial.compare(numbers)
-        if comparison is not None:
+        if comparison is not None and not math.isfinite(comparison.claimed):
+            undefined += 1  # the claim has no number here (0/0 where σ rounds to 1)
+        elif comparison is not None:
             tried.append((numbers, comparison))
     agree = [_agree(c) for _, c in tried]
     holds = all(agree)
@@ -409,7 +448,8 @@ def check_formula(
         proved = _proved(root, wrt, parsed)
     zeros = sum(1 for _, c in tried[1:] if c.engine == 0 and c.claimed == 0)
     return FormulaCheck(claim, name, "formula", holds, len(tried), sum(agree), here, worst,
-                        diagnosis, proved, 0.0, tuple(dict.fromkeys(kinks)), seed, zeros)
+                        diagnosis, proved, 0.0, tuple(dict.fromkeys(kinks)), seed, zeros,
+                        undefined)
 
 
 def _agree(c: Comparison) -> bool:
@@ -440,8 +480,9 @@ class _Trial:
     """Runs the graph (compiled replay) and the claim at one point of the leaves."""
 
     def __init__(self, claim: _Claim, run: Callable[[Sequence[float]], Any],
-                 leaves: list[Value], watched: list[Value], wrt: Value) -> None:
-        self.claim, self.run, self.leaves = claim, run, leaves
+                 leaves: list[Value], watched: list[Value], wrt: Value,
+                 inner: list[Value]) -> None:
+        self.claim, self.run, self.leaves, self.inner = claim, run, leaves, inner
         self.index = {v: k for k, v in enumerate(watched)}
         self.wrt = wrt
         self.signs: dict[int, set[int]] = {}  # the signs each watched value took
@@ -454,6 +495,7 @@ class _Trial:
             return None  # outside some op's domain: not a point of this graph
         at = {v.label: x for v, x in zip(self.leaves, numbers)}
         named = {name: values[self.index[v]] for name, v in self.claim.values.items()}
+        inner = {v.label: values[self.index[v]] for v in self.inner}
         engine = grads[self.index[self.wrt]]
         if not math.isfinite(engine):
             return None
@@ -464,7 +506,7 @@ class _Trial:
             claimed = math.nan
         for k, value in enumerate(values):
             self.signs.setdefault(k, set()).add((value > 0) - (value < 0))
-        return Comparison(at, claimed, engine, named)
+        return Comparison(at, claimed, engine, inner)
 
 
 def _proved(root: Value, wrt: Value, claim: _Claim) -> bool:
@@ -522,9 +564,11 @@ class _Slip:
 def _diagnose(root: Value, wrt: Value, order: list[Value],
               tried: list[tuple[list[float], Comparison]], agree: list[bool],
               leaves: list[Value], shown: Mapping[Value, str], used: set[Value]) -> Diagnosis:
-    # Points: the graph's own first, then those that disagree, then some that agree.
-    chosen = [0] + [k for k, ok in enumerate(agree) if k and not ok]
-    chosen += [k for k, ok in enumerate(agree) if k and ok]
+    # Points: the graph's own first, then those that disagree and those that agree, in
+    # turn, so that a slip that fits only where a ReLU is on is told apart.
+    wrong = [k for k, ok in enumerate(agree) if k and not ok]
+    right = [k for k, ok in enumerate(agree) if k and ok]
+    chosen = [0] + [k for pair in zip_longest(wrong, right) for k in pair if k is not None]
     position = {v: k for k, v in enumerate(order)}
     labelled = [position[v] for v in order if v.label or v is root]
     terms: list[_Terms] = []
@@ -574,6 +618,18 @@ def _slips(paths: tuple[Path, ...], order: list[Value], used: list[int],
     # A wrong or extra factor is one of the Values the claim names (w6 for w5), or a factor's
     # own value in place of its derivative (σ(z3) for σ'(z3)).
     name = paths[0].name if paths else "the gradient"
+    position = {v: k for k, v in enumerate(order)}
+    factors: dict[_Key, Factor] = {}
+    for path in paths:
+        for f in path.factors:
+            factors.setdefault((position[f.child], position[f.parent]), f)
+    ends = {key: (f.child, f.parent) for key, f in factors.items()}
+    # factors that are one function's derivative, σ'(z3), by function
+    of_function: dict[str, list[_Key]] = {}
+    for key, f in factors.items():
+        if len(f.child.parents) == 1 and f.child.op in OPS and f.formula:
+            of_function.setdefault(f.child.op, []).append(key)
+
     slips = [_Slip("sign error", f"the claim is −{name}: the sign is flipped; look for a "
                    "(y − ŷ) that should be (ŷ − y), or a minus lost from a log or a 1 − x", "",
                    _negated)]
@@ -582,36 +638,38 @@ def _slips(paths: tuple[Path, ...], order: list[Value], used: list[int],
                if k in (2.0, 0.5) else "")
         slips.append(_Slip("constant factor", f"the claim is {_ratio(k)} times {name}{why}",
                            "", partial(_scaled, k)))
-    factors: dict[_Key, Factor] = {}
-    position = {v: k for k, v in enumerate(order)}
-    for path in paths:
-        for f in path.factors:
-            factors.setdefault((position[f.child], position[f.parent]), f)
     for key, f in factors.items():
         told = (f": it is {number(f.value)} at the graph's point, so that point alone cannot "
                 "tell" if f.value in (0.0, 1.0) else "")
         slips.append(_Slip("missing factor", f"missing {_described(f)}{told}", f.name,
-                           partial(_without, key), (f.child, f.parent)))
-    for key, f in factors.items():
-        slips.append(_Slip("extra factor", f"{_described(f)} is counted twice", f.name,
-                           partial(_doubled, key), (f.child, f.parent)))
-    for key, f in factors.items():
-        for where in dict.fromkeys([*used, key[0]]):
-            instead = shown[order[where]]
-            hint = ""
-            if where == key[0] and len(f.child.parents) == 1 and f.child.op in OPS:
-                symbol = OPS[f.child.op].symbol
-                hint = (f": {instead} = {symbol}({shown[f.parent]}) is the value, not its "
-                        f"derivative {symbol}'({shown[f.parent]})")
+                           partial(_without, {key}), ends[key]))
+    for op, keys in of_function.items():  # ReLU' left out on both hidden neurons' paths
+        if len(keys) > 1:
+            listed = ", ".join(_described(factors[k]) for k in keys)
+            slips.append(_Slip("missing factor", f"missing {OPS[op].symbol}' on every path: "
+                               f"{listed}", factors[keys[0]].name, partial(_without, set(keys)),
+                               tuple(v for k in keys for v in ends[k])))
+    for keys in of_function.values():
+        for key in keys:
+            f = factors[key]
+            symbol, value, below = OPS[f.child.op].symbol, shown[f.child], shown[f.parent]
             slips.append(_Slip(
                 "wrong local derivative",
-                f"{f.name} is {f.formula or 'another number'}, but the claim has {instead} in its "
-                f"place{hint}", f.name,
-                partial(_replaced, key, where), (f.child, f.parent)))
+                f"{f.name} is {f.formula}, but the claim has {value} in its place: {value} = "
+                f"{symbol}({below}) is the value, not its derivative {symbol}'({below})",
+                f.name, partial(_replaced, key, key[0]), ends[key]))
+    for key, f in factors.items():
+        slips.append(_Slip("extra factor", f"{_described(f)} is counted twice", f.name,
+                           partial(_doubled, key), ends[key]))
     for where in used:
         slips.append(_Slip("extra factor", f"an extra factor {shown[order[where]]}, which "
-                           f"{name} does not have", "",
-                           partial(_times_value, where)))
+                           f"{name} does not have", "", partial(_times_value, where)))
+    for key, f in factors.items():
+        for where in used:
+            slips.append(_Slip(
+                "wrong local derivative", f"{f.name} is {f.formula or 'another number'}, but "
+                f"the claim has {shown[order[where]]} in its place", f.name,
+                partial(_replaced, key, where), ends[key]))
     if len(paths) > 1:
         for k, path in enumerate(paths):
             route = " → ".join([shown[path.factors[-1].parent]]
@@ -632,8 +690,8 @@ def _scaled(k: float, t: _Terms) -> float:
     return k * t.engine
 
 
-def _without(key: _Key, t: _Terms) -> float:
-    return _sum_of_paths(t, lambda k, v: 1.0 if k == key else v)
+def _without(keys: set[_Key], t: _Terms) -> float:
+    return _sum_of_paths(t, lambda k, v: 1.0 if k in keys else v)
 
 
 def _doubled(key: _Key, t: _Terms) -> float:
@@ -725,7 +783,7 @@ def _wrong_number(text: str, claimed: float, engine: float, tolerance: float,
         printed = tolerance
     decimals = max(0, -math.floor(math.log10(2 * printed))) if printed > 0 else 6
     right = f"{engine:.{decimals}f}"
-    message = f"{text} is not {name} = {engine:.6g}: at those digits it is {right}"
+    message = f"{text} is not {name} = {engine:.6g}: rounded as it is written, {right}"
     truncated = math.trunc(engine * 10**decimals) / 10**decimals
     if tolerance and abs(truncated - claimed) <= tolerance / 5 and right != text:
         message += " (the claim looks truncated rather than rounded)"
@@ -832,6 +890,10 @@ def check_numbers(
     order = topological_order(root)
     labels = _labels(order)
     shown = names_map(order)
+    if tolerance is not None and (isinstance(tolerance, bool)
+                                  or not isinstance(tolerance, numbers.Real)
+                                  or not 0 <= tolerance < math.inf):
+        raise ValueError(f"tolerance must be a number >= 0 (a distance), got {tolerance!r}")
     pairs = list(claims.items()) if isinstance(claims, Mapping) else list(claims)
     wanted: list[tuple[str, Value, bool]] = []
     for key, _ in pairs:
@@ -841,12 +903,13 @@ def check_numbers(
             top, target = (_unbracketed(g) for g in match.groups())
             if root.label and top != root.label:
                 raise ClaimError(f"{key!r}: the graph's root is {root.label!r}, so its gradients "
-                                 f"are written ∂{root.label}/∂<label>")
+                                 f"are written ∂{root.label}/∂<label>; for a derivative of "
+                                 f"{top}, check a table of its own: check_numbers({top}'s "
+                                 "Value, {...})")
             is_gradient = True
         target = _ALIASES.get(target, target) if target not in labels else target
         if target not in labels:
-            raise ClaimError(f"{key!r}: {target!r} is not a label of the graph; its labels "
-                             f"are: {', '.join(labels)}")
+            raise ClaimError(f"{key!r}: " + _unknown(target, labels))
         if len(labels[target]) > 1:
             raise ClaimError(f"{key!r}: the label {target!r} is on {len(labels[target])} "
                              "Values of the graph")

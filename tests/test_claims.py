@@ -11,6 +11,7 @@ import pytest
 
 from autograd import Value, check_formula, check_numbers
 from autograd.claims import ClaimError, printed_tolerance
+from autograd.notation import number
 from autograd.replay import probe
 from nn import MLP
 from nn.examples import simplenn_forward, student_forward
@@ -284,3 +285,74 @@ def test_probe_reads_values_and_gradients_of_inner_values() -> None:
     values, grads = probe(out, [x, y], [s, x, out])([0.5, 3.0])
     assert values == pytest.approx([1.5, 0.5, math.exp(1.5) + 0.5])
     assert grads == pytest.approx([math.exp(1.5), math.exp(1.5) * 3.0 + 1.0, 1.0])
+
+
+# ---- what a learner's trial found ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("wrt, claim, category, words", [
+    # ∂z1/∂b1 = 1: an x1 kept from ∂L/∂w1 is an extra factor, not a wrong ReLU'
+    ("b1", "ŷ·w5·ReLU'(z1)·x1", "extra factor", "an extra factor x1"),
+    # σ(z3) written for σ'(z3), with the loss as root
+    ("w1", "1/(1 - ŷ)·σ(z3)·w5·ReLU'(z1)·x1", "wrong local derivative",
+     "ŷ = σ(z3) is the value, not its derivative σ'(z3)"),
+    ("w1", "ŷ·w5·ReLU(z1)·x1", "wrong local derivative",
+     "h1 = ReLU(z1) is the value, not its derivative ReLU'(z1)"),
+    # ReLU' forgotten on both paths of ∂L/∂x2
+    ("x2", "ŷ*(w5*w2 + w6*w4)", "missing factor", "missing ReLU' on every path"),
+])
+def test_the_slip_a_learner_made_is_the_one_named(student: dict[str, Value], wrt: str,
+                                                  claim: str, category: str,
+                                                  words: str) -> None:
+    report = check_formula(student["L"], student[wrt], claim)
+    assert not report and report.diagnosis is not None
+    assert report.diagnosis.category == category
+    assert words in report.diagnosis.message
+
+
+def test_a_right_formula_with_no_number_where_floats_round_off_still_holds() -> None:
+    # −y/ŷ + (1 − y)/(1 − ŷ) is 0/0 in floats where σ rounds to 1: such points are left out
+    net = simplenn_forward()
+    report = check_formula(net["L"], net["y_hat"], "−y/ŷ + (1 − y)/(1 − ŷ)", constants={"y": 1})
+    assert report and report.points == 48 and report.undefined > 0
+    assert report.here.engine == pytest.approx(-1 / sigma(0.7 * 1.3 + 0.9 * 1.8 + 0.2))
+
+
+@pytest.mark.parametrize("claim", ["ŷ·w5·ReLU’(z1)·x1", "ŷ·w5·ReLU′(z1)·x1",
+                                   "y_hat*w5*step(z1)*x1", "2·½·ŷ·w5·step(z1)·x1"])
+def test_more_ways_of_writing_are_read(student: dict[str, Value], claim: str) -> None:
+    assert check_formula(student["L"], student["w1"], claim)
+
+
+def test_ŷ_is_read_for_a_label_written_y_hat() -> None:
+    z = Value(0.3, label="z")
+    y_hat = z.sigmoid()
+    y_hat.label = "y_hat"
+    assert check_formula(y_hat, z, "ŷ·(1 − ŷ)")
+
+
+def test_errors_speak_the_claims_own_words_and_suggest_the_fix() -> None:
+    net = simplenn_forward()
+    L, w = net["L"], net["W1[1,2]"]
+    with pytest.raises(ValueError) as err:
+        check_formula(L, w, "W2[1] * ReLU'(z1[1]) ^ 2")
+    assert "_label" not in str(err.value) and "__prime" not in str(err.value)
+    with pytest.raises(ClaimError, match=r"did you mean x2 or x1\?"):
+        check_formula(L, w, "(ŷ - 1)*W2[1]*step(z1[1])*x")
+    with pytest.raises(ClaimError, match=r"constants=\{'y': 0\}"):
+        check_formula(L, w, "(ŷ - y)*W2[1]*step(z1[1])*x2")
+    with pytest.raises(ClaimError, match=r"z1\[1\], z1\[2\]"):
+        check_numbers(L, {"z1": 1.3})
+    with pytest.raises(ValueError, match="tolerance"):
+        check_numbers(L, {"z2": 2.73}, tolerance=-1)
+    with pytest.raises(ValueError, match="tolerance"):
+        check_numbers(L, {"z2": 2.73}, tolerance="0.01")  # type: ignore[arg-type]
+
+
+def test_the_worst_point_shows_the_values_the_diagnosis_is_about(
+        student: dict[str, Value]) -> None:
+    report = check_formula(student["L"], student["w1"], "ŷ·w5·x1")
+    z1 = report.worst.named["z1"]
+    at = report.worst.at
+    assert z1 == pytest.approx(at["w1"] * at["x1"] + at["w2"] * at["x2"] + at["b1"])
+    assert z1 <= 0 and f"z1 = {number(z1)}" in str(report)
