@@ -41,7 +41,7 @@ from itertools import zip_longest
 from typing import Any
 
 from autograd.explain import Factor, Path, explain
-from autograd.formula import FUNCTIONS, FormulaError, evaluate, parse
+from autograd.formula import CONSTANTS, FUNCTIONS, FormulaError, evaluate, parse
 from autograd.graph import topological_order
 from autograd.higher import grad
 from autograd.notation import derivative_name, names_map, number
@@ -133,12 +133,8 @@ class _Claim:
     values: dict[str, Value]
     """the names it uses, each the Value of that label"""
     constants: dict[str, float]
-    labels: dict[str, str]
-    """the label each stand-in name is for (W1[1,2] is parsed as a name of its own)"""
-
-    @property
-    def is_number(self) -> bool:
-        return not self.values and not self.constants
+    is_number: bool
+    """a number as printed ("0.4431", "2.725·0.2323"): no names, and digits after a point"""
 
     def at(self, numbers: Mapping[str, float]) -> float:
         return float(evaluate(ast.unparse(self.tree), {**self.constants, **numbers}))
@@ -168,7 +164,8 @@ def _read_claim(claim: str, order: Sequence[Value], constants: Mapping[str, floa
     source = _written(claim, placeholders)
     primes = {name + _PRIME for name, f in FUNCTIONS.items()}
     try:
-        tree = _with_derivatives(parse(source, extra_functions=primes))
+        written = parse(source, extra_functions=primes)
+        tree = _with_derivatives(written)
     except FormulaError as err:  # say it in the claim's own words, not the stand-ins'
         message = str(err).replace(_PRIME, "'")
         for label, stand_in in placeholders.items():
@@ -182,6 +179,9 @@ def _read_claim(claim: str, order: Sequence[Value], constants: Mapping[str, floa
         if node.id in constants:
             used_constants[node.id] = float(constants[node.id])
             continue
+        if node.id in CONSTANTS and node.id not in by_name:  # e and π
+            used_constants[node.id] = CONSTANTS[node.id]
+            continue
         found = by_name.get(node.id)
         if found is None:
             raise ClaimError(_unknown(node.id, labels, constants_hint=True))
@@ -190,8 +190,11 @@ def _read_claim(claim: str, order: Sequence[Value], constants: Mapping[str, floa
             raise ClaimError(f"the label {label!r} is on {len(labels[label])} Values of the "
                              "graph; give them different labels to use it in a claim")
         values[node.id] = labels[label][0]
-    shown = {stand_in: label for label, stand_in in placeholders.items()}
-    return _Claim(claim, tree, source, values, used_constants, shown)
+    # A claim written with no names is a number, judged at the graph's point at its printed
+    # digits; step'(x), which is 0, is still a formula in x.
+    calls = {id(n.func) for n in ast.walk(written) if isinstance(n, ast.Call)}
+    named = any(isinstance(n, ast.Name) and id(n) not in calls for n in ast.walk(written))
+    return _Claim(claim, tree, source, values, used_constants, not named)
 
 
 def _unknown(name: str, labels: Mapping[str, object], constants_hint: bool = False) -> str:
@@ -303,6 +306,9 @@ class FormulaCheck:
                 kinks = (", ".join(self.kinks) if len(self.kinks) <= 6 else
                          f"{len(self.kinks)} values ({', '.join(self.kinks[:3])}, …)")
                 lines.append(f"the points cross the kinks (ReLU, abs) of {kinks}")
+        if self.kind == "formula" and self.points == 1:
+            lines.append("no labelled leaf to redraw, so only the graph's own point was "
+                         "tried: label the inputs and parameters, Value(2.0, label='x')")
         if not self.holds and self.kind == "formula":
             about = [v.label for v in self.diagnosis.values] if self.diagnosis else []
             lines.append(f"worst at {_where(self.worst, about)}: claim "
@@ -410,7 +416,9 @@ def check_formula(
     if parsed.is_number:
         return _check_number(parsed, root, wrt, name, seed)
 
-    leaves = [v for v in order if not v.parents and v.label]
+    # The labelled leaves are redrawn, except those the claim takes as constants (a target).
+    held = constants or {}
+    leaves = [v for v in order if not v.parents and v.label and v.label not in held]
     if not wrt.parents and wrt not in leaves:
         leaves.append(wrt)
     kinked = [v.parents[0] for v in order if v.op in _KINKED]
@@ -421,8 +429,9 @@ def check_formula(
     here_numbers = [v.data for v in leaves]
     here = trial.compare(here_numbers)
     if here is None:
-        raise ClaimError(f"the claim cannot be evaluated at the graph's own point: "
-                         f"{trial.last_error}")
+        raise ClaimError("the engine's gradient is not a finite number at the graph's own "
+                         "point, so there is nothing to check the claim against")
+    trial.count_signs()
     tried = [(here_numbers, here)]
     rng = random.Random(seed)
     attempts = undefined = 0
@@ -430,26 +439,40 @@ def check_formula(
         attempts += 1
         scale = _SCALES[attempts % len(_SCALES)]
         numbers = [_draw(rng, v.data, scale) for v in leaves]
+        if not leaves:
+            break  # nothing to redraw: the graph's own point is the only one
         comparison = trial.compare(numbers)
-        if comparison is not None and not math.isfinite(comparison.claimed):
-            undefined += 1  # the claim has no number here (0/0 where σ rounds to 1)
+        if comparison is not None and trial.rounded_off:
+            undefined += 1  # no float number for the claim here (0/0 where σ rounds to 1)
         elif comparison is not None:
+            trial.count_signs()
             tried.append((numbers, comparison))
     agree = [_agree(c) for _, c in tried]
-    holds = all(agree)
+    holds = all(agree) and undefined <= len(tried)  # no more left out than kept
     worst = max((c for _, c in tried), key=_badness)
     kinks = [shown[v] for v in kinked if {-1, 1} <= trial.signs.get(trial.index[v], set())]
     diagnosis = None
-    proved = False
-    if not holds:
+    proved = _proved(root, wrt, parsed, held) if holds else None
+    if proved is False:  # sympy found a point where they differ: floats could not tell
+        holds = False
+        diagnosis = Diagnosis("disagrees", "sympy shows the claim is not the engine's "
+                              "formula, although the two agree in floats at every point "
+                              "tried: they differ by less than the floats can tell there")
+    elif not holds and all(agree):
+        diagnosis = Diagnosis("disagrees", f"the claim has no number at {undefined} of the "
+                              f"{undefined + len(tried)} points drawn (a division by 0 or an "
+                              "overflow), too many to leave out")
+    elif not math.isfinite(worst.claimed):
+        diagnosis = Diagnosis("disagrees", "the claim has no value at points where the graph "
+                              f"has one ({trial.undefined_because or 'not a finite number'}); "
+                              "the engine's gradient is defined there, so the formula is not it")
+    elif not holds:
         diagnosis = _diagnose(root, wrt, order, tried, agree, leaves, shown,
                               set(parsed.values.values()))
-    else:
-        proved = _proved(root, wrt, parsed)
     zeros = sum(1 for _, c in tried[1:] if c.engine == 0 and c.claimed == 0)
     return FormulaCheck(claim, name, "formula", holds, len(tried), sum(agree), here, worst,
-                        diagnosis, proved, 0.0, tuple(dict.fromkeys(kinks)), seed, zeros,
-                        undefined)
+                        diagnosis, proved is True, 0.0, tuple(dict.fromkeys(kinks)), seed,
+                        zeros, undefined)
 
 
 def _agree(c: Comparison) -> bool:
@@ -485,8 +508,10 @@ class _Trial:
         self.claim, self.run, self.leaves, self.inner = claim, run, leaves, inner
         self.index = {v: k for k, v in enumerate(watched)}
         self.wrt = wrt
-        self.signs: dict[int, set[int]] = {}  # the signs each watched value took
-        self.last_error = ""
+        self.signs: dict[int, set[int]] = {}  # the signs each watched value took, kept points
+        self.rounded_off = False
+        self.undefined_because = ""
+        self._values: list[float] = []
 
     def compare(self, numbers: list[float]) -> Comparison | None:
         try:
@@ -499,27 +524,50 @@ class _Trial:
         engine = grads[self.index[self.wrt]]
         if not math.isfinite(engine):
             return None
+        # A claim with no float number here: a division by 0 or an overflow is the floats'
+        # doing (1/(1 − ŷ) where σ rounds to 1) and the point is left out; a domain error
+        # (log of a negative) where the graph is defined is the claim's, and it disagrees.
+        self.rounded_off, self._values = False, values
         try:
             claimed = self.claim.at(named)
+            self.rounded_off = not math.isfinite(claimed)
+        except (OverflowError, ZeroDivisionError):
+            claimed, self.rounded_off = math.nan, True
         except (ArithmeticError, ValueError) as err:
-            self.last_error = str(err)
-            claimed = math.nan
-        for k, value in enumerate(values):
-            self.signs.setdefault(k, set()).add((value > 0) - (value < 0))
+            claimed, self.rounded_off = math.nan, "division by zero" in str(err)
+            self.undefined_because = str(err)
         return Comparison(at, claimed, engine, inner)
 
+    def count_signs(self) -> None:
+        """Record the signs the watched values took at the point just compared, kept."""
+        for k, value in enumerate(self._values):
+            self.signs.setdefault(k, set()).add((value > 0) - (value < 0))
 
-def _proved(root: Value, wrt: Value, claim: _Claim) -> bool:
+
+def _proved(root: Value, wrt: Value, claim: _Claim, held: Mapping[str, float]) -> bool | None:
+    # True: sympy proved them equal; False: sympy found them different; None: cannot tell.
     try:
         from autograd.symbolic import prove_equal
     except ImportError:
-        return False
-    numbers = {name: ast.Constant(x) for name, x in claim.constants.items()}
+        return None
+    # A constant that is a labelled leaf held at that number is that leaf to sympy.
+    leaves = {v.label: v for v in topological_order(root) if v.label and not v.parents}
+    if any(name in leaves and name not in claim.constants for name in held):
+        return None  # a leaf held at its number that the claim does not name: no proof
+    values = dict(claim.values)
+    numbers: dict[str, ast.expr] = {}
+    for name, x in claim.constants.items():
+        if name in leaves and leaves[name].data == x:
+            values[name] = leaves[name]
+        elif name in leaves:
+            return None  # the claim's y is not the graph's y: nothing to prove
+        else:
+            numbers[name] = ast.Constant(x)
     tree = _Substitute(numbers).visit(copy.deepcopy(claim.tree))
     try:
-        return prove_equal(root, wrt, tree, {**claim.values}) is True
+        return prove_equal(root, wrt, tree, values)
     except Exception:  # noqa: BLE001 (sympy missing or out of its depth: no proof, no harm)
-        return False
+        return None
 
 
 # ---- diagnosis ------------------------------------------------------------------------------

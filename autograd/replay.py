@@ -326,7 +326,7 @@ def _generate(
         forward.append(_forward_line(node, name, namespace))
 
     # Only Values on a path from an input need a gradient (others would add nothing).
-    needed = made_from(order, inputs)
+    needed = made_from(order, [*inputs, *(watch or [])])
     backward: list[str] = []
     if out in needed:
         backward.append(f"    g_{name[out]} = 1.0")

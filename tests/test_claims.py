@@ -356,3 +356,55 @@ def test_the_worst_point_shows_the_values_the_diagnosis_is_about(
     at = report.worst.at
     assert z1 == pytest.approx(at["w1"] * at["x1"] + at["w2"] * at["x2"] + at["b1"])
     assert z1 <= 0 and f"z1 = {number(z1)}" in str(report)
+
+
+# ---- what a review found ---------------------------------------------------------------------
+
+
+def test_a_claim_undefined_where_the_graph_is_defined_fails() -> None:
+    # ∂relu(x)/∂x written 1 + 0·log(x): right for x > 0, no value for x < 0 (ReLU' forgotten)
+    x = Value(2.0, label="x")
+    y = x.relu()
+    y.label = "y"
+    report = check_formula(y, x, "1 + 0*log(x)")
+    assert not report and report.worst.at["x"] < 0
+    assert report.diagnosis is not None and "no value" in report.diagnosis.message
+    x2 = Value(2.0, label="x")
+    a = abs(x2)
+    a.label = "a"
+    assert not check_formula(a, x2, "exp(log(x))/x")  # sign(x), not 1
+    assert check_formula(a, x2, "sign(x)")
+
+
+def test_the_gradient_with_respect_to_an_inner_value_with_no_labelled_leaf_below() -> None:
+    x, w = Value(2.0), Value(0.5)
+    z = w * x
+    z.label = "z"
+    L = z.relu()
+    L.label = "L"
+    report = check_formula(L, z, "step(z)")
+    assert report and report.here.engine == 1.0
+    assert report.points == 1 and "only the graph's own point" in str(report)
+    assert not check_formula(L, z, "0")
+
+
+def test_a_leaf_given_as_a_constant_is_held_at_its_number() -> None:
+    w, x, y = Value(0.5, label="w"), Value(2.0, label="x"), Value(1.0, label="y")
+    p = w * x
+    p.label = "p"
+    L = (p - y) ** 2
+    L.label = "L"
+    held = check_formula(L, w, "2*(p - 1)*x", constants={"y": 1})
+    assert held and held.points == 48 and "y" not in held.worst.at
+    assert check_formula(L, w, "2*(p - y)*x")  # y redrawn with the others
+
+
+def test_sympy_overturns_floats_that_cannot_tell() -> None:
+    # ∂(x²)/∂x at x = 1e8: 2x + 1 is within 1e-6 of 2x at every point drawn near 1e8
+    x = Value(1e8, label="x")
+    y = x * x
+    y.label = "y"
+    report = check_formula(y, x, "2*x + 1")
+    assert not report and report.agreed == report.points
+    assert report.diagnosis is not None and "sympy" in report.diagnosis.message
+    assert check_formula(y, x, "2*x").proved

@@ -165,3 +165,16 @@ def test_claims_naming_an_unknown_value_exit_2(claim):
     status, _, err = run("check", NET, "--at", *AT, "--wrt", "w1", "--claim", f"q*({claim})",
                          "--points", "3")
     assert status == 2 and err.startswith("error: ") and "Traceback" not in err
+
+
+def test_a_statement_that_is_a_number_is_held_as_a_constant(capsys):
+    code = main(["check", "t = 1; L = (h - t)**2", "--at", "h=3", "--wrt", "h",
+                 "--claim", "2*(h - 1)"])
+    assert code == 0, capsys.readouterr().out
+    assert main(["check", "c = pi; d = c*x", "--at", "x=2", "--wrt", "x", "--claim", "pi"]) == 0
+
+
+def test_points_are_capped(capsys):
+    assert main(["check", "x*x", "--at", "x=2", "--wrt", "x", "--claim", "2*x",
+                 "--points", "100000"]) == 2
+    assert "at most 10000" in capsys.readouterr().err

@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--claim", required=True, metavar="FORMULA",
                        help="the claimed ∂root/∂NAME: a formula in EXPR's names (ReLU'(z1), "
                        "σ'(z3), ·, − allowed) or a number such as 0.4431")
-    check.add_argument("--points", type=_positive, default=48,
+    check.add_argument("--points", type=_points, default=48,
                        help="how many points to try, the expression's own first (default 48)")
     check.add_argument("--seed", type=int, default=0,
                        help="seed of the points drawn (default 0)")
@@ -253,6 +253,14 @@ def _expression_arguments(command: argparse.ArgumentParser) -> None:
                          help="a formula, statements (a = ...; b = ...), or @FILE of them")
     command.add_argument("--at", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
                          help="the variables' values (repeatable): --at w=0.5 x=2")
+
+
+def _points(text: str) -> int:
+    # argparse type of --points: 1 to 10,000 (each point is a run of the graph).
+    number = _positive(text)
+    if number > 10_000:
+        raise argparse.ArgumentTypeError(f"expected at most 10000 points, got {text!r}")
+    return number
 
 
 def _positive(text: str) -> int:

@@ -44,6 +44,9 @@ def check_command(args: argparse.Namespace) -> int:
     ((name, wrt),) = chosen.items()
     labels = {v.label for v in [*program.variables.values(), *program.named.values()]}
     constants = {k: v for k, v in CONSTANTS.items() if k not in labels}
+    # a statement that is a number (t = 1) is a constant of the expression, not redrawn
+    constants.update({name: v.data for name, v in program.named.items()
+                      if not v.parents and name not in program.variables})
     report = check_formula(program.root, wrt, args.claim, points=args.points, seed=args.seed,
                            constants=constants)
     if args.json:

@@ -24,7 +24,6 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from autograd.formula import CONSTANTS, FUNCTIONS, FormulaError, evaluate, names
 from autograd.value import Value
@@ -119,7 +118,12 @@ def read_expression(expression: str) -> str:
     if not path:
         raise UsageError("@ needs a file name: @net.txt reads the statements from net.txt")
     try:
-        return Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read(MAX_FILE + 1)
+        if len(text) > MAX_FILE:
+            raise UsageError(f"{path}: longer than {MAX_FILE:,} characters; a file of "
+                             "statements is a few lines")
+        return text
     except UnicodeDecodeError:
         raise UsageError(f"{path}: not a UTF-8 text file of statements") from None
     except OSError as err:
@@ -150,7 +154,17 @@ class Statement:
         >>> split_statements("z1 = w1*x1; h1 = relu(z1)")[1].where()
         'statement 2 (h1 = relu(z1))'
         """
-        return f"statement {self.number} ({self.text})"
+        return _where(self.number, self.text)
+
+
+def _where(number: int, text: str) -> str:
+    # A statement as errors name it, shortened: a file's text is not echoed at length.
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return f"statement {number} ({shown})"
+
+
+MAX_FILE = 1_000_000
+"""The longest file of statements read (in characters)."""
 
 
 _ASSIGNMENT = re.compile(r"(?<![=<>!])=(?!=)")  # one '=', not part of == <= >= !=
@@ -177,7 +191,7 @@ def _statement(number: int, text: str) -> Statement:
     if match is None:
         return Statement(number, text, None, text, 0)
     left, formula = text[: match.start()], text[match.end():]
-    where = f"statement {number} ({text})"
+    where = _where(number, text)
     name = name_of(left)
     if not name.isidentifier():
         raise UsageError(f"{where}: the left of '=' must be a name, such as z1 = w1*x1 + b1; "
