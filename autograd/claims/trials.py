@@ -48,9 +48,14 @@ def check_formula(
     (``"0.4431"``) is checked at the graph's point only, within half a unit of its last
     printed digit.
 
-    The other points redraw every labelled leaf (seeded by ``seed``) around 0 over at least
-    ±1 and twice its current size, so ReLUs switch; points outside an op's domain are
-    drawn again. The graph's ``.grad`` fields are not touched.
+    The other points redraw every labelled leaf but those in ``constants`` (seeded by
+    ``seed``) around 0, mostly within ±2·max(1, |its number|) and sometimes ±10× and ±50×,
+    so ReLUs switch, even behind an offset; points outside an op's domain are drawn again.
+    Where the claim has no value but the graph has one (a log of a negative), it fails;
+    where only float round-off leaves it without a number (0/0 where σ rounds to 1), the
+    point is left out and counted. When the claim holds and sympy is installed, sympy
+    tries to prove it exactly; a point where sympy shows the two differ overturns the
+    floats. The graph's ``.grad`` fields are not touched.
 
     >>> from nn.examples import student_forward
     >>> net = student_forward()
