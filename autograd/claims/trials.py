@@ -111,7 +111,7 @@ def check_formula(
             tried.append((numbers, comparison))
     agree = [_agree(c) for _, c in tried]
     holds = all(agree) and undefined <= len(tried)  # no more left out than kept
-    worst = max((c for _, c in tried), key=_badness)
+    worst = _worst([c for _, c in tried])
     kinks = [shown[v] for v in kinked if {-1, 1} <= trial.signs.get(trial.index[v], set())]
     diagnosis = None
     proved = _proved(root, wrt, parsed, held) if holds else None
@@ -139,6 +139,14 @@ def check_formula(
 
 def _agree(c: Comparison) -> bool:
     return c.error <= ATOL + RTOL * abs(c.engine)
+
+
+def _worst(compared: list[Comparison]) -> Comparison:
+    # The largest disagreement; among those about as bad, the one with the smallest numbers,
+    # which a learner can recompute by hand.
+    worst = max(_badness(c) for c in compared)
+    bad = [c for c in compared if _badness(c) >= worst / 2]
+    return min(bad, key=lambda c: max((abs(x) for x in c.at.values()), default=0.0))
 
 
 def _badness(c: Comparison) -> float:
