@@ -191,6 +191,22 @@ class FormulaError(ValueError):
         self.column = column
 
 
+_ARTICLE_SYMBOLS = str.maketrans({
+    "·": "*", "⋅": "*", "∙": "*", "×": "*", "∗": "*", "−": "-", "–": "-", "÷": "/",
+    "’": "'", "′": "'", **{chr(0x2080 + d): str(d) for d in range(10)}})
+
+
+def from_articles(text: str) -> str:
+    """The formula language's spelling of the symbols articles print: ``·``, ``×`` and
+    ``∗`` are ``*``, ``−`` is ``-``, ``÷`` is ``/``, typographic primes are ``'``, and
+    subscript digits are digits (w₁ is w1).
+
+    >>> from_articles("w₁·x₁ − 2×b")
+    'w1*x1 - 2*b'
+    """
+    return text.translate(_ARTICLE_SYMBOLS)
+
+
 CONSTANTS: dict[str, float] = {"e": math.e, "pi": math.pi, "π": math.pi}
 """Names a formula may use without giving them: e and π. A variable of the same name wins."""
 

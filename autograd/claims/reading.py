@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.formula import CONSTANTS, FUNCTIONS, FormulaError, evaluate, parse
+from autograd.formula import CONSTANTS, FUNCTIONS, FormulaError, evaluate, from_articles, parse
 from autograd.ops import OPS
 from autograd.value import Value
 
@@ -49,22 +49,20 @@ class ClaimError(ValueError):
 ClaimError.__module__ = "autograd.claims"  # raised and caught as autograd.claims.ClaimError
 
 
-_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
-_SUPERSCRIPTS = {"²": "**2", "³": "**3"}
-_SYMBOLS = {"·": "*", "⋅": "*", "∙": "*", "×": "*", "−": "-", "–": "-", "÷": "/",
-            "’": "'", "′": "'", "½": "(1/2)"}
+_CLAIM_ONLY = {"²": "**2", "³": "**3", "½": "(1/2)"}  # what a claim reads beyond from_articles
 
 
 def _written(text: str, placeholders: Mapping[str, str]) -> str:
-    # Article notation to the formula language: · × − σ ReLU f'(…) x² w₁.
+    # Article notation to the formula language: · × − w₁ (from_articles), and for a claim
+    # also σ, ReLU, f'(…), x², ½.
     for label, stand_in in placeholders.items():
         text = text.replace(label, stand_in)
-    for symbol, written in {**_SYMBOLS, **_SUPERSCRIPTS}.items():
+    text = from_articles(text)
+    for symbol, written in _CLAIM_ONLY.items():
         text = text.replace(symbol, written)
     text = re.sub(r"σ\s*(?=['(])", "sigmoid", text)
     text = re.sub(r"\bReLU\b|\bRelu\b", "relu", text)
-    text = re.sub(r"\b([A-Za-z_]\w*)\s*'\s*(?=\()", lambda m: m.group(1) + _PRIME, text)
-    return text.translate(_SUBSCRIPTS)
+    return re.sub(r"\b([A-Za-z_]\w*)\s*'\s*(?=\()", lambda m: m.group(1) + _PRIME, text)
 
 
 def _with_derivatives(tree: ast.expr) -> ast.expr:

@@ -25,7 +25,14 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.formula import CONSTANTS, FUNCTIONS, FormulaError, evaluate, names
+from autograd.formula import (
+    CONSTANTS,
+    FUNCTIONS,
+    FormulaError,
+    evaluate,
+    from_articles,
+    names,
+)
 from autograd.value import Value
 
 
@@ -40,18 +47,13 @@ class UsageError(ValueError):
 
 
 # Articles' symbols, each replaced by one character so that columns stay where they were.
-_SYMBOLS = str.maketrans({"·": "*", "⋅": "*", "∙": "*", "×": "*", "∗": "*", "−": "-",
-                          "–": "-", "÷": "/", **{chr(0x2080 + d): str(d) for d in range(10)}})
-
-
 def normalise(text: str) -> str:
-    """The formula language's spelling of an article's symbols: ``·`` and ``×`` are
-    ``*``, ``−`` is ``-``, ``÷`` is ``/``, and subscript digits are digits (w₁ is w1).
+    """The formula language's spelling of an article's symbols (`from_articles`).
 
     >>> normalise("w₁·x₁ − 2×b")
     'w1*x1 - 2*b'
     """
-    return text.translate(_SYMBOLS)
+    return from_articles(text)
 
 
 def name_of(text: str) -> str:
