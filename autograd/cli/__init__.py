@@ -24,6 +24,8 @@ from typing import NoReturn
 
 from autograd.cli.check import check_command
 from autograd.cli.demo import demo_command
+from autograd.cli.exercise import exercise_command
+from autograd.cli.grade import grade_command
 from autograd.cli.grad import grad_command
 from autograd.cli.play import play_command
 
@@ -130,6 +132,56 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seed of the points drawn (default 0)")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(run=check_command)
+
+    nets = ("NET is one of the articles' networks (student, simplenn, squared-error, "
+            "five-input) or an MLP shape: sizes, then the hidden and output activations "
+            "(relu tanh sigmoid linear), then optionally the loss (bce, mse): "
+            "2-2-1:relu,sigmoid or 2-3-2:tanh,sigmoid:mse.")
+    exercise = commands.add_parser(
+        "exercise",
+        help="an exercise sheet with numbers workable by hand, its key, and slides",
+        description="Write an exercise sheet (the network, the given numbers, blank forward "
+        "and backward tables) and its key (filled in, with the chain-rule line of every "
+        "gradient) as HTML and PDF, the key as JSON, and the backward pass as slides. The "
+        "same seed always gives the same numbers. " + nets,
+        epilog="examples: backprop-lab exercise --net student --seed 7 --out sheets; "
+        "backprop-lab exercise --net 2-2-1:relu,sigmoid --seed 3 --students 30 --out class",
+    )
+    exercise.add_argument("--net", default="student", help="the network (default student)")
+    exercise.add_argument("--seed", type=int, default=0, help="the numbers' seed (default 0)")
+    exercise.add_argument("--out", default="exercise", metavar="DIR",
+                          help="the folder to write to, created if missing (default exercise)")
+    exercise.add_argument("--students", type=_positive, metavar="N",
+                          help="one sheet per student, each with its own numbers, and a "
+                          "class key")
+    exercise.add_argument("--dead-relu", action="store_true",
+                          help="make one hidden ReLU neuron dead, to teach why its weights "
+                          "get no gradient")
+    exercise.add_argument("--no-pdf", action="store_true",
+                          help="write HTML and JSON only (PDFs need Debian's chromium)")
+    exercise.set_defaults(run=exercise_command)
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a student's answers, carrying their earlier numbers forward",
+        description="Grade ANSWERS (a JSON object keyed like key.json's answers: z1, ŷ, L, "
+        "dL/dw1, ...; it may be incomplete) against the exercise's numbers. Each answer is "
+        "correct, wrong, correct given your earlier numbers (an earlier slip carried "
+        "forward), or missing; a wrong gradient names the chain-rule step at fault where it "
+        "can. An answer within half a unit of its third significant digit is correct. Exit "
+        "status 0: every answer is correct; 1: some are wrong or missing; 2: bad input. "
+        + nets,
+        epilog="example: backprop-lab grade --net student --seed 7 answers.json",
+    )
+    grade.add_argument("answers", metavar="ANSWERS", help="the student's answers, a JSON file")
+    grade.add_argument("--net", default="student", help="the network (default student)")
+    grade.add_argument("--seed", type=int, default=0, help="the numbers' seed (default 0)")
+    grade.add_argument("--student", type=_positive, metavar="K",
+                       help="grade against student K's own numbers (from --students)")
+    grade.add_argument("--dead-relu", action="store_true",
+                       help="the sheet was made with --dead-relu")
+    grade.add_argument("--json", action="store_true", help="print the grades as JSON")
+    grade.set_defaults(run=grade_command)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Material for teaching backprop: exercise sheets, their keys, grading, slides."""
