@@ -260,10 +260,12 @@ def is_number(text: str) -> bool:
 # ---- names of Values ----------------------------------------------------------------------
 
 
-def expression_name(node: Value, args: list[str], fmt: str = FORMAT) -> str:
+def expression_name(node: Value, args: list[str], fmt: str = FORMAT,
+                    max_length: int | None = MAX_NAME) -> str:
     """What an unlabelled Value is called: the expression that made it, in its parents'
-    names ``args``; when that is longer than `MAX_NAME`, with its longest inputs elided
-    until it fits (``(x − y)² + …``, ``σ(…)``).
+    names ``args``; when that is longer than ``max_length`` (`MAX_NAME`), with its longest
+    inputs elided until it fits (``(x − y)² + …``, ``σ(…)``); ``max_length=None`` writes it
+    whole.
 
     >>> from autograd import Value
     >>> x = Value(2.0)
@@ -271,13 +273,18 @@ def expression_name(node: Value, args: list[str], fmt: str = FORMAT) -> str:
     ('x·3', 'exp(3·x)')
     >>> expression_name(x + 1, ["a_rather_long_name", "another_long_name"])
     '… + another_long_name'
+    >>> expression_name(x + 1, ["a_rather_long_name", "another_long_name"], max_length=None)
+    'a_rather_long_name + another_long_name'
     """
-    return _expression(node, args, fmt)[0]
+    return _expression(node, args, fmt, max_length)[0]
 
 
-def _expression(node: Value, args: list[str], fmt: str) -> tuple[str, list[bool] | None]:
+def _expression(node: Value, args: list[str], fmt: str,
+                max_length: int | None = MAX_NAME) -> tuple[str, list[bool] | None]:
     # expression_name, and which inputs it elides (None: the op's symbol alone)
     op = OPS.get(node.op)
+    if max_length is None:
+        return _written(node, op, args, fmt), [False] * len(args)
     if op is not None and op.variadic and len(args) > 5:
         return op.symbol, None  # a neuron's weighted sum of many inputs: Σw·x+b
     shown = list(args)
@@ -287,7 +294,7 @@ def _expression(node: Value, args: list[str], fmt: str) -> tuple[str, list[bool]
         if k is not None:
             shown[k], elided[k] = "…", True
         text = _written(node, op, shown, fmt)
-        if len(text) <= MAX_NAME:
+        if len(text) <= max_length:
             break
     return text, elided
 

@@ -143,7 +143,7 @@ def worksheet(root: Value, fmt: str = FORMAT) -> Worksheet:
     for v in order:  # each Value's expression in the named Values before it
         if v.parents:
             made_as[v] = expression_name(
-                v, [p.label or made_as.get(p, shown[p]) for p in v.parents], fmt)
+                v, [p.label or made_as.get(p, shown[p]) for p in v.parents], fmt, None)
     forward = tuple(ForwardRow(v, v.label, made_as[v], v.data) for v in named if v.parents)
 
     root_name = root.label
