@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autograd.teaching.grading import AnswerError, grade, read_answers
+from autograd.teaching.answers import AnswerError, read_answers
+from autograd.teaching.grading import grade
 
 MAX_BYTES = 1_000_000
 """An answers file larger than this (1 MB) is refused: a sheet's answers are a few hundred
@@ -31,7 +32,7 @@ def read_file(name: str) -> str:
     >>> read_file("no/such/answers.json")
     Traceback (most recent call last):
     ...
-    autograd.teaching.grading.AnswerError: no/such/answers.json: no such file
+    autograd.teaching.answers.AnswerError: no/such/answers.json: no such file
     """
     if name == "-":
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -62,7 +63,7 @@ def grade_command(args: argparse.Namespace) -> int:
     >>> grade_command(args)
     Traceback (most recent call last):
     ...
-    autograd.teaching.grading.AnswerError: no/such/answers.json: no such file
+    autograd.teaching.answers.AnswerError: no/such/answers.json: no such file
     """
     from nn.exercises import exercise  # the command line is the one part that uses nn
 
