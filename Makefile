@@ -7,7 +7,7 @@ PIP := $(PY) -m pip -q --disable-pip-version-check
 DOT_HINT := Graphviz's dot program is missing: install it with 'sudo apt-get install graphviz' (or 'brew install graphviz')
 CHROMIUM_HINT := the browser tests need Debian's Chromium at /usr/bin/chromium: install it with 'sudo apt-get install chromium'
 
-.PHONY: demo test lint dot dot-if-possible chromium install-dot install-chromium apt-install clean notebooks vendor pictures
+.PHONY: demo test lint dot dot-if-possible chromium install-dot install-chromium apt-install clean notebooks vendor vendor-katex pictures
 
 demo: $(VENV)/demo.stamp dot-if-possible
 	$(VENV)/bin/backprop-lab demo
@@ -68,7 +68,7 @@ VIZ_VERSION := 3.31.0
 SPDX_VERSION := 6.12.0
 VENDOR := autograd/draw/vendor
 
-vendor:
+vendor: vendor-katex
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	(cd "$$tmp" && npm pack -q @viz-js/viz@$(VIZ_VERSION) spdx-license-list@$(SPDX_VERSION) >/dev/null); \
 	mkdir "$$tmp/viz" "$$tmp/spdx"; \
@@ -94,6 +94,52 @@ vendor:
 	printf '@viz-js/viz %s\nsha256 %s\n' $(VIZ_VERSION) \
 	  "$$(sha256sum $(VENDOR)/viz-standalone.js | cut -d' ' -f1)" > $(VENDOR)/VERSION; \
 	cat $(VENDOR)/VERSION
+
+# KaTeX for pages that typeset math (slides, exercise sheets): one file, katex.js, that is
+# dist/katex.min.js (run with any module loader hidden, so that it defines the global `katex`)
+# followed by a script adding dist/katex.min.css to the page once, its woff2 fonts inlined
+# as data: URIs, so that a page needs no request. LICENSE is the package's own (MIT).
+KATEX_VERSION := 0.16.47
+KATEX_VENDOR := autograd/teaching/vendor
+
+# node: argv dist-folder out-file version; fails if any font is left to fetch.
+define KATEX_BUNDLE
+const fs = require("fs"), path = require("path");
+const [dist, out, version] = process.argv.slice(1);
+const font = (name) => fs.readFileSync(path.join(dist, "fonts", name + ".woff2")).toString("base64");
+const css = fs.readFileSync(path.join(dist, "katex.min.css"), "utf8").replace(
+  /src:url\(fonts\/([\w-]+)\.woff2\)[^;}]*/g,
+  (all, name) => "src:url(data:font/woff2;base64," + font(name) + ") format(\"woff2\")");
+if (/url\((?!data:)/.test(css)) throw new Error("katex.min.css: a url() was not inlined");
+const js = fs.readFileSync(path.join(dist, "katex.min.js"), "utf8");
+fs.writeFileSync(out, [
+  "/*! katex.js: KaTeX " + version + " (https://katex.org; MIT licence, see LICENSE):",
+  " * dist/katex.min.js, then dist/katex.min.css with its woff2 fonts inlined. */",
+  "(function (define, exports, module) {", js, "})();",
+  "(function () {",
+  "  if (typeof document === \"undefined\" || document.getElementById(\"katex-inlined-css\")) return;",
+  "  var style = document.createElement(\"style\");",
+  "  style.id = \"katex-inlined-css\";",
+  "  style.textContent = " + JSON.stringify(css) + ";",
+  "  (document.head || document.documentElement).appendChild(style);",
+  "})();", ""].join("\n"));
+endef
+export KATEX_BUNDLE
+
+vendor-katex:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack -q katex@$(KATEX_VERSION) >/dev/null); \
+	tar xzf "$$tmp/katex-$(KATEX_VERSION).tgz" -C "$$tmp"; \
+	pkg="$$tmp/package"; \
+	mkdir -p $(KATEX_VENDOR); \
+	node -e "$$KATEX_BUNDLE" "$$pkg/dist" $(KATEX_VENDOR)/katex.js $(KATEX_VERSION); \
+	{ echo "katex.js holds dist/katex.min.js and dist/katex.min.css (its fonts: dist/fonts/*.woff2)"; \
+	  echo "of the npm package katex $(KATEX_VERSION) (licence: $$(node -p "require('$$pkg/package.json').license")). Its licence:"; \
+	  echo; cat "$$pkg/LICENSE"; \
+	} > $(KATEX_VENDOR)/LICENSE; \
+	printf 'katex %s\nsha256 %s\n' $(KATEX_VERSION) \
+	  "$$(sha256sum $(KATEX_VENDOR)/katex.js | cut -d' ' -f1)" > $(KATEX_VENDOR)/VERSION; \
+	cat $(KATEX_VENDOR)/VERSION
 
 # Redraw the README's pictures: the student network's SVG and a PNG of its player (Chromium).
 pictures: $(VENV)/test.stamp dot chromium

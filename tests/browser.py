@@ -147,3 +147,12 @@ def screenshot_svg(browser_page: Any, svg: str | bytes, path: str | Path,
     browser_page.set_content(cell_html(svg, width))
     browser_page.locator(".cell").screenshot(path=str(path))
     return Path(path)
+
+
+def measure_shown_svg(svg_element: Any) -> Measurement:
+    """Measure the texts of an SVG as the page already shows it (a Playwright locator or
+    element handle): inside whatever scales it, such as a slide shrunk to the window."""
+    found = svg_element.evaluate(_MEASURE)
+    natural = svg_element.evaluate("(svg) => svg.width.baseVal.value")
+    texts = [Text(t["text"], t["size"], tuple(t["box"])) for t in found["texts"]]
+    return Measurement(texts, found["width"], found["height"], natural)
