@@ -25,8 +25,8 @@ from typing import NoReturn
 from autograd.cli.check import check_command
 from autograd.cli.demo import demo_command
 from autograd.cli.exercise import exercise_command
-from autograd.cli.grade import grade_command
 from autograd.cli.grad import grad_command
+from autograd.cli.grade import grade_command
 from autograd.cli.play import play_command
 
 _EXPR_HELP = (

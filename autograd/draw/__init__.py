@@ -57,6 +57,7 @@ def draw(
     max_nodes: int | None = MAX_NODES,
     collapse: bool = False,
     sample: int = 1,
+    computed: bool = True,
 ) -> Drawing:
     """Draw the graph ``root`` depends on; returns a `graphviz.Digraph`.
 
@@ -98,10 +99,20 @@ def draw(
     >>> y = (Value(2.0, label="x") * 3).tanh()
     >>> [ln.split()[0] for ln in draw(y).body if ln.split()[0][0] == "v" and "->" not in ln]
     ['v0', 'v1', 'v2', 'v3']
+
+    A blank exercise sheet of a network (`nn` layers), its inputs and weights given:
+
+    >>> from nn import MLP
+    >>> import random
+    >>> model = MLP(2, [1], output_activation="sigmoid", rng=random.Random(0))
+    >>> out = model([Value(1.0, label="x1"), Value(2.0, label="x2")])
+    >>> source = draw(out, view="neurons", computed=False).source
+    >>> "x1 = 1" in source and "z = ?" in source and "∂" not in source
+    True
     """
     if view not in ("ops", "neurons"):
         raise ValueError(f"view must be 'ops' or 'neurons', got {view!r}")
-    other_view = {"ops": {"sample": sample != 1},
+    other_view = {"ops": {"sample": sample != 1, "computed": not computed},
                   "neurons": {"rankdir": rankdir is not None, "edge_labels": not edge_labels,
                               "highlight": highlight is not None,
                               "path_from": path_from is not None, "step": step is not None,
@@ -115,7 +126,8 @@ def draw(
     if view == "neurons":
         from autograd.draw.neurons import draw_neurons
 
-        return draw_neurons(root, fmt=fmt, grads=grads, legend=legend, size=size, sample=sample)
+        return draw_neurons(root, fmt=fmt, grads=grads, legend=legend, size=size, sample=sample,
+                            computed=computed)
     return draw_ops(root, rankdir=rankdir, fmt=fmt, grads=grads, edge_labels=edge_labels,
                     legend=legend, size=size, highlight=highlight, path_from=path_from,
                     step=step, group=group, max_nodes=max_nodes, collapse=collapse)

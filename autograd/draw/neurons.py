@@ -198,6 +198,7 @@ def draw_neurons(
     legend: bool = True,
     size: str | None = None,
     sample: int = 1,
+    computed: bool = True,
 ) -> Drawing:
     """Draw the network that computed ``root`` as a network diagram; returns a `Drawing`.
 
@@ -212,6 +213,9 @@ def draw_neurons(
     the legend; ``size`` is Graphviz's size in inches (``"10,8"``) for slides and big
     screens; ``sample`` picks whose numbers to show when ``root`` is a loss over several
     samples (weights then show their total gradient, and the picture says so).
+    ``computed=False`` draws a blank exercise sheet: the given leaves (inputs, weights,
+    biases) keep their numbers, every computed Value (each z and a, the loss) shows its
+    name only (``z1 = ?``), and no gradient is shown.
 
     Raises ValueError when the graph has no weighted sums (``dot`` nodes): this view needs
     a graph built by nn's layers, and ``view="ops"`` draws any graph.
@@ -226,10 +230,17 @@ def draw_neurons(
     >>> edges = [line for line in d.body if " -> " in line and "invis" not in line]
     >>> len(edges)  # 2·2 + 2·1 weights, and one edge from the output neuron into the loss
     7
+    >>> blank = draw_neurons(loss, computed=False, legend=False).source
+    >>> "x1 = 1" in blank, "0.3" in blank, "= ?" in blank, "∂" in blank
+    (True, True, True, False)
+    >>> from autograd.notation import number
+    >>> number(out.data) in blank or number(loss.data) in blank
+    False
     """
     order = topological_order(root)
     index = {v: i for i, v in enumerate(order)}
     net = _find_network(order, sample)
+    grads = grads and computed  # a blank sheet shows no gradient either
 
     # The root's name in every ∂root/∂v: its label, else "L" for a loss; a network's own
     # output, unlabelled or labelled by nn, is "out".
@@ -241,9 +252,13 @@ def draw_neurons(
     else:
         loss_name = "out"
 
+    def shown(v: Value) -> str:
+        # A Value's number, or "?" for a computed one on a blank sheet.
+        return number(v.data, fmt) if computed or not v.parents else "?"
+
     def lines(name: str, v: Value, bgcolor: str = "") -> list[str]:
         # A Value as a row with its number and, below, a row with its gradient.
-        rows = [_row(f"{name} = {number(v.data, fmt)}", bgcolor)]
+        rows = [_row(f"{name} = {shown(v)}", bgcolor)]
         if grads:
             grad = f"{derivative_name(loss_name, name)} = {number(v.grad, fmt)}"
             rows.append(_row(grad, bgcolor))
@@ -282,7 +297,7 @@ def draw_neurons(
             column.append((n.node, _table(rows), "root" if n is root_neuron else "intermediate"))
         columns.append(column)
     if root_neuron is None:
-        rows = [_row(f"{loss_name} = {number(root.data, fmt)}", bold=True)]
+        rows = [_row(f"{loss_name} = {shown(root)}", bold=True)]
         if root.parents:
             name_of = names_map(order[:-1], fmt)
             made = expression_name(root, [name_of[p] for p in root.parents], fmt)
@@ -332,7 +347,9 @@ def draw_neurons(
         roles = ["input", "parameter", "intermediate", "root"]
         if all(n is root_neuron for layer in net.layers for n in layer):
             roles.remove("intermediate")
-        add_legend(dot, roles, ("neuron: z = Σ w·x + b, then its activation a", edge, *notes))
+        blank = () if computed else ("?: a value to work out",)
+        add_legend(dot, roles, ("neuron: z = Σ w·x + b, then its activation a", edge, *blank,
+                                *notes))
     elif notes:
         dot.attr(label=_table([_row(line) for line in notes]), labelloc="b", labeljust="l")
     return dot
