@@ -36,8 +36,8 @@ from autograd.teaching.grading import (
 from nn.exercises import exercise
 
 FORWARD = ["z1", "h1", "z2", "h2", "z3", "ŷ", "L"]
-BACKWARD = ["dL/dŷ", "dL/dz3", "dL/db3", "dL/dh2", "dL/dz2", "dL/db2", "dL/dw4", "dL/dw3",
-            "dL/dw6", "dL/dh1", "dL/dz1", "dL/db1", "dL/dw2", "dL/dw1", "dL/dw5"]
+BACKWARD = ["dL/dŷ", "dL/dz3", "dL/dw5", "dL/dh1", "dL/dw6", "dL/dh2", "dL/db3", "dL/dz1",
+            "dL/dz2", "dL/dw1", "dL/dw2", "dL/db1", "dL/dw3", "dL/dw4", "dL/db2"]
 NAMES = FORWARD + BACKWARD
 
 

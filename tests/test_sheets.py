@@ -89,11 +89,11 @@ def student_by_hand(g: dict[str, float]) -> dict[str, float]:
     dz1, dz2 = dh1 * step(z1), dh2 * step(z2)
     return {
         "z1": z1, "h1": h1, "z2": z2, "h2": h2, "z3": z3, "ŷ": p, "L": loss,
-        "dL/dŷ": dp, "dL/dz3": dz3, "dL/db3": dz3, "dL/dh2": dh2, "dL/dz2": dz2,
-        "dL/db2": dz2, "dL/dw4": dz2 * x2, "dL/dw3": dz2 * x1, "dL/dw6": dz3 * h2,
-        "dL/dh1": dh1, "dL/dz1": dz1, "dL/db1": dz1, "dL/dw2": dz1 * x2,
+        "dL/dŷ": dp, "dL/dz3": dz3, "dL/dw5": dz3 * h1, "dL/dh1": dh1, "dL/dw6": dz3 * h2,
+        "dL/dh2": dh2, "dL/db3": dz3, "dL/dz1": dz1, "dL/dz2": dz2,
         "dL/dw1": (p - y) * g["w5"] * step(z1) * x1,  # the first article's formula
-        "dL/dw5": dz3 * h1,
+        "dL/dw2": dz1 * x2, "dL/db1": dz1, "dL/dw3": dz2 * x1, "dL/dw4": dz2 * x2,
+        "dL/db2": dz2,
     }
 
 

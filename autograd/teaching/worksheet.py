@@ -5,8 +5,9 @@ A worksheet has three parts, as a teacher sets them:
 - **given**: every labelled leaf (inputs, targets, weights, biases) with its number;
 - **forward**: every labelled Value computed from them, in the order a forward pass meets
   them, with how it is made from the named Values before it (``z1 = b1 + w1·x1 + w2·x2``);
-- **backward**: every labelled Value's gradient ∂L/∂v, in the order ``backward()`` reaches
-  it, as a sum of terms upstream × local = contribution, one per named Value it feeds
+- **backward**: every labelled Value's gradient ∂L/∂v, layer by layer from the loss back
+  (each after the gradients it is made from), as a sum of terms upstream × local =
+  contribution, one per named Value it feeds
   (``∂L/∂z1 = ∂L/∂h1 · ∂h1/∂z1``). The local derivative joins two named Values through any
   unlabelled ones between them (`autograd.explain.merged_factors`), so ``∂L/∂ŷ`` of a
   cross-entropy is one factor, written in ŷ and y.
@@ -151,8 +152,15 @@ def worksheet(root: Value, fmt: str = FORMAT) -> Worksheet:
     for child in named:
         for factor in into.get(child, []):
             sent_to[factor.parent].append(factor)
+    # Backward rows layer by layer from the loss (by the longest path down from the root,
+    # so that every gradient comes after those it is made from), in forward order within.
+    depth = dict.fromkeys(order, 0)
+    for v in reversed(order):
+        for p in v.parents:
+            depth[p] = max(depth[p], depth[v] + 1)
+    position = {v: k for k, v in enumerate(order)}
     backward = []
-    for v in reversed(named):
+    for v in sorted(named, key=lambda v: (depth[v], position[v])):
         if v is root or role_of[v] == "input":
             continue
         terms = tuple(
