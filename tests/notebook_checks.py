@@ -799,6 +799,87 @@ def newton_and_gradient_descent_on_rosenbrock():
 ''',
 ]
 
+FOR_TEACHERS = [
+    '''
+# Oracles: the first article's network on plain floats, from the given numbers.
+def student_by_hand(g):
+    relu = lambda z: max(0.0, z)
+    step = lambda z: 1.0 if z > 0 else 0.0
+    z1 = g["w1"] * g["x1"] + g["w2"] * g["x2"] + g["b1"]
+    z2 = g["w3"] * g["x1"] + g["w4"] * g["x2"] + g["b2"]
+    h1, h2 = relu(z1), relu(z2)
+    z3 = g["w5"] * h1 + g["w6"] * h2 + g["b3"]
+    p = logistic(z3)
+    y_ = g["y"]
+    dp = -y_ / p + (1 - y_) / (1 - p)
+    dz3 = p - y_
+    dh1, dh2 = dz3 * g["w5"], dz3 * g["w6"]
+    dz1, dz2 = dh1 * step(z1), dh2 * step(z2)
+    return {"z1": z1, "h1": h1, "z2": z2, "h2": h2, "z3": z3, "ŷ": p,
+            "L": -(y_ * math.log(p) + (1 - y_) * math.log(1 - p)),
+            "dL/dŷ": dp, "dL/dz3": dz3, "dL/dw5": dz3 * h1, "dL/dh1": dh1, "dL/dw6": dz3 * h2,
+            "dL/dh2": dh2, "dL/db3": dz3, "dL/dz1": dz1, "dL/dz2": dz2,
+            "dL/dw1": dz1 * g["x1"], "dL/dw2": dz1 * g["x2"], "dL/db1": dz1,
+            "dL/dw3": dz2 * g["x1"], "dL/dw4": dz2 * g["x2"], "dL/db2": dz2}
+''',
+    '''
+@check
+def the_given_numbers_are_workable_by_hand():
+    g = ex.given
+    assert sorted(g) == sorted(["x1", "x2", "y", "w1", "w2", "b1", "w3", "w4", "b2", "w5",
+                                "w6", "b3"])
+    assert all(round(v, 2) == v for v in g.values()), g
+    hand = student_by_hand(g)
+    assert hand["z1"] >= 0.1 and hand["z2"] >= 0.1, hand
+    assert 0.02 < hand["ŷ"] < 0.98, hand["ŷ"]
+''',
+    '''
+@check
+def the_key_is_the_network_on_plain_floats():
+    hand = student_by_hand(ex.given)
+    assert list(key) == list(hand)
+    for name, value in key.items():
+        agree(value, hand[name], rel=1e-12, abs_=1e-15, what=name)
+    import json
+    with open("exercise-student-7/key.json", encoding="utf-8") as f:
+        written_key = json.load(f)
+    assert written_key["given"] == ex.given and written_key["answers"] == key
+    with open("exercise-student-7/sheet.html", encoding="utf-8") as f:
+        blank = f.read()
+    assert f"{hand['dL/dw1']:.4g}" not in blank and "?" in blank
+''',
+    '''
+@check
+def amira_is_right_and_ben_carries_his_slip_forward():
+    amira_marks = grade(ex.root, amira).items
+    assert {m.verdict for m in amira_marks.values()} == {"correct"}
+    hand = student_by_hand({**ex.given, "b1": 0.0})   # Ben: z1 without b1, then right
+    for name, value in ben.items():
+        agree(value, hand[name], rel=1e-3, what=f"Ben's {name}")
+    verdicts = {name: m.verdict for name, m in ben_graded.items.items()}
+    assert verdicts.pop("z1") == "wrong"
+    assert verdicts.pop("z2") == verdicts.pop("h2") == "correct"
+    assert set(verdicts.values()) == {"correct given your earlier numbers"}, verdicts
+    assert not ben_graded and "b1" in ben_graded.items["z1"].why
+''',
+    '''
+@check
+def chloe_is_told_which_local_derivative_is_wrong():
+    why = grade(ex.root, chloe).items["dL/dz3"].why
+    assert "σ(z3)" in why and "σ'(z3)" in why, why
+    hand = student_by_hand(ex.given)
+    agree(chloe["dL/dz3"], hand["dL/dŷ"] * hand["ŷ"], what="Chloé's number")
+''',
+    '''
+@check
+def the_deck_has_a_slide_per_backward_step():
+    from autograd.graph import topological_order
+    ops = sum(1 for v in topological_order(ex.root) if v.parents)
+    assert len(slides) == ops + 2, (len(slides), ops)   # a title, the steps, the gradients
+    assert "\\\\begin{tikzpicture}" in picture and "w_{1}" in picture
+''',
+]
+
 CHECKS: dict[str, list[str]] = {
     "01_values_and_the_chain_rule": VALUES_AND_THE_CHAIN_RULE,
     "02_backprop_step_by_step": BACKPROP_STEP_BY_STEP,
@@ -806,4 +887,5 @@ CHECKS: dict[str, list[str]] = {
     "04_training_an_mlp": TRAINING_AN_MLP,
     "05_from_one_neuron_to_deeper_nets": FROM_ONE_NEURON_TO_DEEPER_NETS,
     "06_second_derivatives": SECOND_DERIVATIVES,
+    "07_for_teachers": FOR_TEACHERS,
 }

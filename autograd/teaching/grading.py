@@ -140,14 +140,17 @@ class Grading:
     def _repr_html_(self) -> str:
         e = html.escape
         body = "".join(
-            f'<tr style="background:{_COLOURS[verdict]}"><td>{e(name)}</td>'
-            f'<td style="text-align:right">{e(given)}</td><td>{e(verdict)}</td>'
-            f"<td>{e(why)}</td></tr>"
+            f'<tr style="background:{_COLOURS[verdict]}"><td{_LEFT}>{e(name)}</td>'
+            f'<td style="text-align:right">{e(given)}</td><td{_LEFT}>{e(verdict)}</td>'
+            f"<td{_LEFT}>{e(why)}</td></tr>"
             for name, given, verdict, why in self._rows())
-        head = "".join(f"<th>{h}</th>" for h in _HEAD)
+        head = "".join(f"<th{_LEFT}>{h}</th>" for h in _HEAD)
         return ('<table class="backprop-grading">'
                 f'<caption style="text-align:left">{e(self.summary())}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+_LEFT = ' style="text-align:left"'  # notebooks align table cells right by default
 
 
 def _finite(x: float | None) -> float | None:
