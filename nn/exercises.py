@@ -325,7 +325,8 @@ def exercise(net: str, seed: int, *, student: int | None = None,
                   if act == "relu" and (n == 0 or len(layer) > 1) for i in range(len(layer))]
     if dead_relu and not candidates:
         raise ExerciseError(f"the {net} net has no hidden ReLU neuron that can die alone; "
-                            "dead_relu needs one: try student, simplenn or 2-2-1:relu,sigmoid")
+                            "a dead ReLU (--dead-relu, dead_relu=True) needs one: try student, "
+                            "simplenn or 2-2-1:relu,sigmoid")
     rng = random.Random(f"{spec.key}/{seed}/{student or 0}/{dead_relu}")
     for _ in range(MAX_TRIES):
         dead = rng.choice(candidates) if dead_relu else None

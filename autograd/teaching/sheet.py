@@ -242,10 +242,10 @@ def _given_table(sheet: Worksheet, fmt: str) -> str:
     inputs = [label for label in sheet.given if sheet.roles.get(label) == "input"]
     parameters = sorted((label for label in sheet.given if label not in inputs),
                         key=lambda label: (_is_bias(label), _natural(label)))
-    # as many cells a row as fit: about 2 mm a character at this size, and a cell's padding
+    # as many cells a row as fit: about 2.5 mm a character at this size, and a cell's padding
     longest = max((len(f"{label} = {number(x, fmt)}") for label, x in sheet.given.items()),
                   default=1)
-    fit = max(1, int(GIVEN_WIDTH_MM // (2.0 * longest + 5)))
+    fit = max(1, int(GIVEN_WIDTH_MM // (2.5 * longest + 6)))
     columns = max(1, min(6, fit, max(len(inputs), len(parameters))))
     return ('<table class="given">'
             + _given_rows("inputs and target", sorted(inputs, key=_natural), sheet, "input",
@@ -325,7 +325,7 @@ def sheet_section(sheet: Worksheet, *, title: str, filled: bool, subtitle: str =
     if subtitle:
         head.append(f'<p class="subtitle">{_text(subtitle)}</p>')
     if filled:
-        head.append('<p class="instructions">The key: every number to 4 significant '
+        head.append('<p class="instructions">The key: every number rounded to 4 significant '
                     "digits, and each gradient's chain rule.</p>")
     else:
         head.append(f'<p class="instructions">{html.escape(INSTRUCTIONS)}</p>')
