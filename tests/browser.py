@@ -156,3 +156,15 @@ def measure_shown_svg(svg_element: Any) -> Measurement:
     natural = svg_element.evaluate("(svg) => svg.width.baseVal.value")
     texts = [Text(t["text"], t["size"], tuple(t["box"])) for t in found["texts"]]
     return Measurement(texts, found["width"], found["height"], natural)
+
+
+_CLIPPED = """(elements) => elements.map(e => ({text: e.textContent.trim(),
+  width: [e.scrollWidth, e.clientWidth], height: [e.scrollHeight, e.clientHeight]}))
+  .filter(e => e.width[0] > e.width[1] || e.height[0] > e.height[1] + 1)"""
+
+
+def clipped(browser_page: Any, selector: str) -> list[dict[str, Any]]:
+    """The elements matching ``selector`` whose content overflows their box (wider than it,
+    or more than 1 px taller): what ``overflow: hidden`` would cut off."""
+    found: list[dict[str, Any]] = browser_page.locator(selector).evaluate_all(_CLIPPED)
+    return found

@@ -1,12 +1,14 @@
 """Teaching material: the backward pass as slides (HTML, shown and printed by Chromium) and
 the graph as TikZ.
 
-The student network of the first article, *What is Neural Network?*, is the example: its
-deck has a title slide, one slide per backward step and a slide of every gradient. The
-gradients the slides show are checked against central differences of the same network
-written with plain floats; the page is opened in Debian's Chromium at a notebook's
-1,000-px width with every network request refused, and printed to PDF by the same
-Chromium, whose text pypdf reads back.
+The student network of the first article, *What is Neural Network?*, is the example. Its
+exercise (seed 7) makes the default deck: a title slide, one slide per gradient of the
+exercise sheet, in the sheet's order, and a slide of those gradients; every number is
+checked against the network worked by hand with plain floats. Its first student's loss
+makes a deck of ``steps="ops"``: one slide per op of the backward pass, its gradients
+checked against central differences. The pages are opened in Debian's Chromium at a
+notebook's 1,000-px width with every network request refused, and printed to PDF by the
+same Chromium, whose text pypdf reads back.
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ from conftest import central_difference
 from autograd import Value, backward_steps
 from autograd.draw import DotMissingError
 from autograd.draw.ops_view import plan_ops
+from autograd.draw.style import HIGHLIGHT, STEP
 from autograd.graph import topological_order
-from autograd.notation import latex_name, latex_names_map, latex_number, number
+from autograd.notation import latex_name, latex_names_map, latex_number, latex_product, number
 from autograd.teaching.deck import SLIDE_HEIGHT, SLIDE_WIDTH, deck, katex_version
 from autograd.teaching.pdf import PdfFailed, PdfUnavailable, find_chromium, print_pdf
 from autograd.teaching.tikz import INSTALL, tikz
+from autograd.teaching.worksheet import worksheet
 from nn.examples import student_forward
+from nn.exercises import exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "autograd" / "teaching" / "vendor"
@@ -51,6 +56,35 @@ def student_loss(p: list[float], x1: float = 2.0, x2: float = 5.0) -> float:
     return -math.log(1 - y_hat)
 
 
+def by_hand(given: dict[str, float]) -> dict[str, tuple[float | None, float]]:
+    """The exercise's backward pass with plain floats: each answer's (upstream, local),
+    its gradient their product (the loss's own input has no upstream)."""
+    g = given
+    z1 = g["w1"] * g["x1"] + g["w2"] * g["x2"] + g["b1"]
+    z2 = g["w3"] * g["x1"] + g["w4"] * g["x2"] + g["b2"]
+    h1, h2 = max(0.0, z1), max(0.0, z2)
+    y_hat = 1 / (1 + math.exp(-(g["w5"] * h1 + g["w6"] * h2 + g["b3"])))
+    y = g["y"]
+    d_y_hat = -y / y_hat + (1 - y) / (1 - y_hat)
+    d_z3 = d_y_hat * y_hat * (1 - y_hat)
+    assert d_z3 == pytest.approx(y_hat - y)  # the articles' ŷ − y
+    d_h1, d_h2 = d_z3 * g["w5"], d_z3 * g["w6"]
+    step1, step2 = float(z1 > 0), float(z2 > 0)
+    d_z1, d_z2 = d_h1 * step1, d_h2 * step2
+    return {
+        "dL/dŷ": (None, d_y_hat), "dL/dz3": (d_y_hat, y_hat * (1 - y_hat)),
+        "dL/dw5": (d_z3, h1), "dL/dh1": (d_z3, g["w5"]), "dL/dw6": (d_z3, h2),
+        "dL/dh2": (d_z3, g["w6"]), "dL/db3": (d_z3, 1.0),
+        "dL/dz1": (d_h1, step1), "dL/dz2": (d_h2, step2),
+        "dL/dw1": (d_z1, g["x1"]), "dL/dw2": (d_z1, g["x2"]), "dL/db1": (d_z1, 1.0),
+        "dL/dw3": (d_z2, g["x1"]), "dL/dw4": (d_z2, g["x2"]), "dL/db2": (d_z2, 1.0),
+    }
+
+
+def gradient_by_hand(upstream: float | None, local: float) -> float:
+    return local if upstream is None else upstream * local
+
+
 def slides_of(html: str) -> list[str]:
     """The page's slides, each as its HTML."""
     return html.split('<section class="frame"')[1:]
@@ -60,10 +94,123 @@ def slides_of(html: str) -> list[str]:
 def student():
     net = student_forward()
     loss = net["L"]
-    return net, loss, deck(loss, title="The student network")
+    return net, loss, deck(loss, title="The student network", steps="ops")
 
 
-# ---- the deck as HTML ---------------------------------------------------------------------
+DECK_TITLE = "Backprop, student network, seed 7: the backward pass"
+
+
+@pytest.fixture(scope="module")
+def lesson():
+    """The student exercise (seed 7), its worksheet and its deck (named steps, the default)."""
+    ex = exercise("student", 7)
+    sheet = worksheet(ex.root)
+    return ex, sheet, deck(ex.root, title=DECK_TITLE)
+
+
+def heading(slide: str) -> str:
+    found = re.search(r"<h2>(.*?)</h2>", slide)
+    assert found, slide[:200]
+    return html.unescape(found.group(1))
+
+
+# ---- the deck as HTML: one slide per gradient of the exercise sheet -----------------------
+
+
+def test_one_slide_per_gradient_of_the_sheet_in_its_order(lesson):
+    _, sheet, slides = lesson
+    rows = sheet.backward
+    assert len(rows) == 15 and len(slides) == 1 + 15 + 1 == len(slides_of(slides.html))
+    pages = slides_of(slides.html)
+    assert re.findall(r'data-answer="([^"]*)"', slides.html) == [row.answer for row in rows]
+    for k, row in enumerate(rows, 1):
+        title = heading(pages[k])
+        assert title.startswith(f"<span><b>Step {k} of 15:</b>"), title
+        assert rf"\partial L/\partial {latex_name(row.node.label)}</span>" in title, title
+    assert [row.answer for row in rows][:3] == ["dL/dŷ", "dL/dz3", "dL/dw5"]
+
+
+def test_each_step_shows_its_chain_rule_with_the_numbers_by_hand(lesson):
+    ex, sheet, slides = lesson
+    expected = by_hand(ex.given)
+    pages = [html.unescape(page) for page in slides_of(slides.html)]
+    for k, row in enumerate(sheet.backward, 1):
+        upstream, local = expected[row.answer]
+        gradient = gradient_by_hand(upstream, local)
+        assert row.value == pytest.approx(gradient, rel=1e-9), row.answer
+        page = pages[k]
+        if upstream is None:  # the loss's own input: its local derivative, with its formula
+            assert r"\frac{1}{1 - \hat{y}} = " + latex_number(gradient) in page
+        else:
+            product = latex_product([latex_number(upstream), latex_number(local)])
+            assert f"{product} = {latex_number(gradient)}" in page, (row.answer, product)
+            child = latex_name(row.terms[0].child.label)
+            name = latex_name(row.node.label)
+            # the local derivative, with its formula
+            assert rf"\frac{{\partial {child}}}{{\partial {name}}} &= " in page
+    # ∂L/∂w1 = ∂L/∂z1 · ∂z1/∂w1 = 0.1207 · 4.5 = 0.5433, and ∂z1/∂w1 = x1 = 4.5
+    w1 = pages[10]
+    assert r"= 0.1207 \cdot 4.5 = 0.5433" in w1 and r"&= x_{1} = 4.5" in w1
+
+
+def test_each_step_lists_the_gradients_found_so_far(lesson):
+    _, sheet, slides = lesson
+    pages = slides_of(slides.html)
+    rows = sheet.backward
+    for k in range(1, len(rows) + 1):
+        known = re.search(r'<div class="known">(.*?)</div>', pages[k], re.S)
+        assert known, k
+        listed = re.findall(r"\\partial L/\\partial (.+?) = ([^<]+)</span>", known.group(1))
+        assert listed == [(latex_name(r.node.label), latex_number(r.value)) for r in rows[:k]]
+        assert known.group(1).count("class=now") == 1
+
+
+def test_each_drawing_marks_the_row_and_the_values_it_gets_gradient_from(lesson):
+    ex, sheet, slides = lesson
+    ids = {v: f"v{i}" for i, v in enumerate(topological_order(ex.root))}
+    pages = slides_of(slides.html)
+    shape = r'<g id="[^"]*" class="{}">\s*<title>([^<]*)</title>\s*<path ([^>]*)>'
+    for k, row in enumerate(sheet.backward, 1):
+        nodes = re.findall(shape.format("node"), pages[k])
+        edges = re.findall(shape.format("edge"), pages[k])
+        assert [n for n, attrs in nodes if f'fill="{STEP}"' in attrs] == [ids[row.node]]
+        red = {html.unescape(e).split(":")[0] for e, attrs in edges
+               if f'stroke="{HIGHLIGHT}"' in attrs}
+        assert red == {f"{ids[row.node]}->{ids[t.child]}" for t in row.terms}, row.answer
+        assert "grad " not in pages[k]  # gradients found so far are listed beside
+
+
+def test_no_slide_gives_the_target_a_gradient(lesson):
+    _, sheet, slides = lesson
+    for page in slides_of(html.unescape(slides.html)):
+        assert "∂L/∂y" not in page and "dL/dy" not in page
+        assert re.search(r"\\partial\s*y\b", page) is None
+    # the last slide: exactly the worksheet's answers, no inputs or targets
+    last = slides_of(slides.html)[-1]
+    listed = re.findall(r"\\frac\{\\partial L\}\{\\partial (.+?)\} = ", last)
+    assert sorted(listed) == sorted(latex_name(r.node.label) for r in sheet.backward)
+    assert "inputs" not in last
+
+
+def test_the_title_slide_shows_the_title_and_no_key(lesson):
+    _, _, slides = lesson
+    first = slides_of(slides.html)[0]
+    assert f"<h1>{DECK_TITLE}</h1>" in first and "key" not in first
+    assert f"{DECK_TITLE} · 2 / 17" in slides_of(slides.html)[1]
+
+
+def test_steps_are_named_or_ops():
+    w = Value(0.5, label="w")
+    loss = (w * 3.0 - 1.0) ** 2
+    with pytest.raises(ValueError, match="labelled root"):
+        deck(loss)
+    loss.label = "L"
+    with pytest.raises(ValueError, match="'named' or 'ops'"):
+        deck(loss, steps="paths")
+    assert len(deck(loss)) == 3 and len(deck(loss, steps="ops")) == 5
+
+
+# ---- the deck as HTML: one slide per op ---------------------------------------------------
 
 
 def test_one_slide_per_backward_step_between_a_title_and_the_gradients(student):
@@ -119,7 +266,7 @@ def test_every_user_text_is_escaped_in_the_html():
 
 def test_a_deck_saves_and_shows_in_a_frame_of_its_own(tmp_path):
     x = Value(3.0, label="x")
-    slides = deck(x.exp())
+    slides = deck(x.exp(), steps="ops")
     path = slides.save(tmp_path / "slides.html")
     assert path.read_text(encoding="utf-8") == slides.html
     frame = slides._repr_html_()
@@ -129,9 +276,12 @@ def test_a_deck_saves_and_shows_in_a_frame_of_its_own(tmp_path):
 
 def test_a_deck_without_dot_says_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    x = Value(3.0, label="x")
-    with pytest.raises(DotMissingError, match="apt-get install graphviz"):
-        deck(x.exp())
+    w = Value(3.0, label="w")
+    loss = w.exp()
+    loss.label = "L"
+    for steps in ("named", "ops"):
+        with pytest.raises(DotMissingError, match="apt-get install graphviz"):
+            deck(loss, steps=steps)
 
 
 def test_katex_is_vendored_whole_with_its_licence_and_version():
@@ -253,6 +403,67 @@ def test_the_equations_do_not_cover_the_drawing(shown):
     assert covered == [0] * 9
 
 
+@pytest.fixture(scope="module")
+def shown_lesson(lesson, chromium, tmp_path_factory):
+    path = lesson[2].save(tmp_path_factory.mktemp("deck") / "lesson.html")
+    return Opened(chromium.context.new_page(), path)
+
+
+def test_the_lesson_is_typeset_and_laid_out_offline(shown_lesson):
+    page = shown_lesson.page
+    assert page.evaluate("document.documentElement.dataset.deck") == "ready"
+    assert page.locator(".katex-error").count() == 0
+    assert page.locator(".math:not(:has(.katex))").count() == 0
+    assert shown_lesson.requests == [] and shown_lesson.errors == []
+    boxes = page.evaluate(BOXES)
+    assert len(boxes) == 17
+    for k, found in enumerate(boxes, 1):
+        left, top, right, bottom = found["slide"]
+        for part in ("svg", "equations"):
+            if found[part] is not None:
+                x0, y0, x1, y1 = found[part]
+                assert x0 >= left - 0.5 and y0 >= top - 0.5, (k, part)
+                assert x1 <= right + 0.5 and y1 <= bottom + 0.5, (k, part)
+        if 2 <= k <= 16:  # the equations found room beside the drawing
+            assert found["layout"].endswith("room"), (k, found["layout"])
+
+
+def test_the_lesson_reads_at_10_px_on_a_1000_px_page(shown_lesson):
+    svgs = shown_lesson.page.locator(".slide svg")
+    assert svgs.count() == 15
+    smallest = []
+    for k in range(svgs.count()):
+        measured = browser.measure_shown_svg(svgs.nth(k))
+        smallest.append(measured.smallest.size)
+        assert measured.overlaps() == [], k
+    assert min(smallest) >= 10, smallest
+
+
+def test_the_lesson_equations_do_not_cover_the_drawing(shown_lesson):
+    covered = shown_lesson.page.evaluate("""() => [...document.querySelectorAll(".step-slide")]
+      .map(slide => {
+        const e = slide.querySelector(".equations").getBoundingClientRect();
+        return [...slide.querySelectorAll("g.node")].filter(n => {
+          const r = n.getBoundingClientRect();
+          return r.left < e.right && e.left < r.right && r.top < e.bottom && e.top < r.bottom;
+        }).length;
+      })""")
+    assert covered == [0] * 15
+
+
+def test_no_heading_is_cut(shown_lesson, shown, chromium, tmp_path):
+    # The exercise's deck of ops has the longest headings ("(1 − y)·log(1 − ŷ) sends ...").
+    ops = deck(exercise("student", 7).root, title=DECK_TITLE, steps="ops")
+    opened = Opened(chromium.context.new_page(), ops.save(tmp_path / "ops.html"))
+    for page, count in ((shown_lesson.page, 17), (shown.page, 11), (opened.page, 16)):
+        assert page.locator(".slide h2").count() == count - 1  # every slide but the title
+        assert browser.clipped(page, ".slide h2") == []
+    sizes = opened.page.locator(".slide h2").evaluate_all(
+        "hs => hs.map(h => parseFloat(getComputedStyle(h).fontSize))")
+    assert min(sizes) >= 10 and max(sizes) == 24, sizes
+    opened.page.close()
+
+
 def test_a_hostile_label_stays_text_in_the_browser(chromium, tmp_path):
     x = Value(2.0, label=HOSTILE[0])
     w = Value(0.5, label=HOSTILE[1])
@@ -315,6 +526,17 @@ def test_the_deck_prints_one_slide_a_page(student, tmp_path):
     for step in backward_steps(loss):
         assert number(step.grad) in texts[step.number], step.number
     assert "0.4431" in texts[9] and "0.4431" in texts[10]
+
+
+def test_the_lesson_prints_one_slide_a_page(lesson, tmp_path):
+    ex, sheet, slides = lesson
+    (pdf,) = print_pdf([slides.save(tmp_path / "lesson.html")])
+    reader = pypdf.PdfReader(pdf)
+    assert len(reader.pages) == len(slides) == 17
+    texts = [page.extract_text().replace("\N{MINUS SIGN}", "-") for page in reader.pages]
+    assert "key" not in texts[0] and "the backward pass" in texts[0]
+    for k, row in enumerate(sheet.backward, 1):
+        assert number(gradient_by_hand(*by_hand(ex.given)[row.answer])) in texts[k]
 
 
 def test_several_pages_print_at_once_each_to_its_own_pdf(tmp_path):

@@ -48,34 +48,48 @@ def sheet() -> tuple[Value, dict[str, float]]:
 
 def work(g: dict[str, float], *, forget_b1: bool = False, sigma_for_derivative: bool = False,
          relu_value_for_derivative: bool = False, w6_for_w5: bool = False,
-         flip_dL_dyhat: bool = False) -> dict[str, float]:
+         flip_dL_dyhat: bool = False, flip_dL_dh2: bool = False,
+         digits: int | None = None) -> dict[str, float]:
     """The whole sheet worked with plain floats, with the slips asked for made (and carried
-    on from) where a student would make them."""
+    on from) where a student would make them. With ``digits``, every number is rounded to
+    that many significant digits as soon as it is computed, and worked on rounded, as a
+    student working from their own written numbers does."""
+    def r(x: float) -> float:
+        return float(f"{x:.{digits}g}") if digits else x
+
     x1, x2, y = g["x1"], g["x2"], g["y"]
     w1, w2, b1, w3, w4, b2 = g["w1"], g["w2"], g["b1"], g["w3"], g["w4"], g["b2"]
     w5, w6, b3 = g["w5"], g["w6"], g["b3"]
-    z1 = w1 * x1 + w2 * x2 + (0.0 if forget_b1 else b1)
-    h1 = max(z1, 0.0)
-    z2 = w3 * x1 + w4 * x2 + b2
-    h2 = max(z2, 0.0)
-    z3 = w5 * h1 + w6 * h2 + b3
-    y_hat = 1 / (1 + math.exp(-z3))
-    L = -(y * math.log(y_hat) + (1 - y) * math.log(1 - y_hat))
-    d_yhat = -y / y_hat + (1 - y) / (1 - y_hat)
+    z1 = r(w1 * x1 + w2 * x2 + (0.0 if forget_b1 else b1))
+    h1 = r(max(z1, 0.0))
+    z2 = r(w3 * x1 + w4 * x2 + b2)
+    h2 = r(max(z2, 0.0))
+    z3 = r(w5 * h1 + w6 * h2 + b3)
+    y_hat = r(1 / (1 + math.exp(-z3)))
+    L = r(-(y * math.log(y_hat) + (1 - y) * math.log(1 - y_hat)))
+    d_yhat = r(-y / y_hat + (1 - y) / (1 - y_hat))
     if flip_dL_dyhat:
         d_yhat = -d_yhat
-    d_z3 = d_yhat * (y_hat if sigma_for_derivative else y_hat * (1 - y_hat))
-    d_h2 = d_z3 * w6
-    d_z2 = d_h2 * (1.0 if z2 > 0 else 0.0)
-    d_h1 = d_z3 * (w6 if w6_for_w5 else w5)
-    d_z1 = d_h1 * (h1 if relu_value_for_derivative else (1.0 if z1 > 0 else 0.0))
+    d_z3 = r(d_yhat * (y_hat if sigma_for_derivative else y_hat * (1 - y_hat)))
+    d_h2 = r(d_z3 * w6)
+    if flip_dL_dh2:
+        d_h2 = -d_h2
+    d_z2 = r(d_h2 * (1.0 if z2 > 0 else 0.0))
+    d_h1 = r(d_z3 * (w6 if w6_for_w5 else w5))
+    d_z1 = r(d_h1 * (h1 if relu_value_for_derivative else (1.0 if z1 > 0 else 0.0)))
     return {
         "z1": z1, "h1": h1, "z2": z2, "h2": h2, "z3": z3, "ŷ": y_hat, "L": L,
         "dL/dŷ": d_yhat, "dL/dz3": d_z3, "dL/db3": d_z3, "dL/dh2": d_h2, "dL/dz2": d_z2,
-        "dL/db2": d_z2, "dL/dw4": d_z2 * x2, "dL/dw3": d_z2 * x1, "dL/dw6": d_z3 * h2,
-        "dL/dh1": d_h1, "dL/dz1": d_z1, "dL/db1": d_z1, "dL/dw2": d_z1 * x2,
-        "dL/dw1": d_z1 * x1, "dL/dw5": d_z3 * h1,
+        "dL/db2": d_z2, "dL/dw4": r(d_z2 * x2), "dL/dw3": r(d_z2 * x1), "dL/dw6": r(d_z3 * h2),
+        "dL/dh1": d_h1, "dL/dz1": d_z1, "dL/db1": d_z1, "dL/dw2": r(d_z1 * x2),
+        "dL/dw1": r(d_z1 * x1), "dL/dw5": r(d_z3 * h1),
     }
+
+
+def written(answers: dict[str, float], digits: int = 3) -> dict[str, float]:
+    """Every answer as written down: rounded to ``digits`` significant digits (the work
+    itself done at full precision)."""
+    return {name: float(f"{x:.{digits}g}") for name, x in answers.items()}
 
 
 def verdicts(grading: Grading) -> dict[str, str]:
@@ -259,8 +273,9 @@ def test_a_dead_relu_left_undifferentiated():
     answers.update({"dL/dz2": d_z2, "dL/db2": d_z2, "dL/dw4": d_z2 * ex.given["x2"],
                     "dL/dw3": d_z2 * ex.given["x1"]})
     grading = grade(ex.root, answers)
-    assert grading.items["dL/dz2"].why == ("∂L/∂z2: you left out ∂h2/∂z2 = ReLU'(z2); "
-                                           "it is 0")
+    why = grading.items["dL/dz2"].why
+    assert why.startswith("∂L/∂z2: you left out ∂h2/∂z2 = ReLU'(z2); from your z2 = ")
+    assert why.endswith(" it is 0")
     assert [grading.items[n].verdict for n in ["dL/db2", "dL/dw4", "dL/dw3"]] == [CARRIED] * 3
 
 
@@ -282,6 +297,233 @@ def test_a_path_left_out_of_a_sum_is_named():
     answers = dict(right, **{"dL/da1[1]": d_z2[0] * g["W2[1,1]"]})  # the path via z2[2] lost
     why = grade(root, answers).items["dL/da1[1]"].why
     assert why.startswith("∂L/∂a1[1]: you left out the path through z2[2]")
+
+
+# ---- rounding is not a mistake ------------------------------------------------------------
+
+
+def title(name: str) -> str:
+    """An answer as the grader writes it: ``∂L/∂w4`` for ``dL/dw4``."""
+    return "∂" + name[1:].replace("/d", "/∂", 1) if name.startswith("dL/d") else name
+
+
+@pytest.mark.parametrize("seed, student, dead_relu", [(7, None, False), (8, 2, False),
+                                                      (7, None, True), (11, 5, False)])
+def test_a_student_who_rounds_every_number_before_using_it_is_all_correct(
+        seed, student, dead_relu):
+    ex = exercise("student", seed, student=student, dead_relu=dead_relu)
+    rounded = work(ex.given, digits=3)
+    grading = grade(ex.root, rounded)
+    assert set(verdicts(grading).values()) == {CORRECT}, str(grading)
+    assert bool(grading)
+
+
+def test_rounded_numbers_drift_from_the_key_and_are_still_correct():
+    root, g = sheet()
+    right, rounded = work(g), work(g, digits=3)
+    assert not within(rounded["z3"], right["z3"])  # -1.66 for -1.651: off by rounding alone
+    grading = grade(root, rounded)
+    z3 = grading.items["z3"]
+    theirs = g["w5"] * rounded["h1"] + g["w6"] * rounded["h2"] + g["b3"]
+    assert z3.verdict == CORRECT
+    assert z3.why == (f"from your rounded h1 = {rounded['h1']:g}, h2 = {rounded['h2']:g} it is "
+                      f"{theirs:.4g} (the key: {right['z3']:.4g})")
+    assert math.isclose(z3.carried or 0.0, theirs, rel_tol=1e-12)
+    assert grading.summary() == "22 of 22 correct"
+
+
+def test_a_forgotten_b1_worked_on_at_full_precision_and_written_to_three_digits():
+    # the teacher's student: z1 = 1.07, then z3 = -1.73, ŷ = 0.15, ∂L/∂w1 = 0.507
+    root, g = sheet()
+    answers = written(work(g, forget_b1=True))
+    assert [answers[n] for n in ("z1", "z3", "ŷ", "dL/dw1")] == [1.07, -1.73, 0.15, 0.507]
+    grading = grade(root, answers)
+    v = verdicts(grading)
+    assert v.pop("z1") == WRONG
+    assert v.pop("z2") == v.pop("h2") == CORRECT  # they do not use z1
+    assert set(v.values()) == {CARRIED}, str(grading)
+    assert grading.counts() == {CORRECT: 2, CARRIED: 19, WRONG: 1, MISSING: 0}
+    z3 = grading.items["z3"]  # from the student's written h1, h2: -1.7386, not -1.7334
+    theirs = g["w5"] * answers["h1"] + g["w6"] * answers["h2"] + g["b3"]
+    assert math.isclose(z3.carried or 0.0, theirs, rel_tol=1e-12)
+    assert z3.why.startswith(f"from your h1 = 1.07 it is {theirs:.4g} (the key, from h1 = ")
+    dw1 = grading.items["dL/dw1"]  # 0.113 × 4.5 = 0.5085
+    assert math.isclose(dw1.carried or 0.0, answers["dL/dz1"] * g["x1"], rel_tol=1e-12)
+    assert dw1.why.startswith("from your ∂L/∂z1 = 0.113 it is 0.5085")
+    assert grading.summary().endswith("; first wrong step: z1: you left out b1")
+
+
+def test_sigma_for_its_derivative_worked_on_and_written_to_three_digits():
+    root, g = sheet()
+    answers = written(work(g, sigma_for_derivative=True))
+    grading = grade(root, answers)
+    v = verdicts(grading)
+    assert [n for n, x in v.items() if x == WRONG] == ["dL/dz3"]
+    assert all(v[n] == CORRECT for n in FORWARD + ["dL/dŷ"])
+    assert all(v[n] == CARRIED for n in BACKWARD[2:]), str(grading)
+    ŷ, d_yhat = answers["ŷ"], answers["dL/dŷ"]
+    right = d_yhat * ŷ * (1 - ŷ)  # from the student's own ŷ and ∂L/∂ŷ
+    assert grading.items["dL/dz3"].why == (
+        "∂L/∂z3: you multiplied by σ(z3) = ŷ instead of σ'(z3) = ŷ·(1 − ŷ); "
+        f"from your ŷ = {ŷ:g}, ∂L/∂ŷ = {d_yhat:g} it is {right:.4g}")
+    assert grading.items["dL/dw5"].why.startswith(
+        f"from your ∂L/∂z3 = {answers['dL/dz3']:g} it is ")
+
+
+def test_a_sign_slip_carried_on_is_one_wrong_answer():
+    # ∂L/∂h2 with its sign flipped, then ∂L/∂z2, ∂L/∂w3, ∂L/∂w4, ∂L/∂b2 worked from it
+    root, g = sheet()
+    answers = written(work(g, flip_dL_dh2=True))
+    grading = grade(root, answers)
+    v = verdicts(grading)
+    assert [n for n, x in v.items() if x == WRONG] == ["dL/dh2"]
+    assert grading.items["dL/dh2"].step == "∂L/∂h2: the sign is wrong"
+    carried_on = ["dL/dz2", "dL/dw3", "dL/dw4", "dL/db2"]
+    assert [v[n] for n in carried_on] == [CARRIED] * 4
+    assert {n for n, x in v.items() if x == CORRECT} == set(NAMES) - {"dL/dh2", *carried_on}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_sign_slip_on_any_one_answer_is_named(name):
+    root, g = sheet()
+    answers = written(work(g))
+    answers[name] = -answers[name]
+    mark = grade(root, answers).items[name]
+    assert mark.verdict == WRONG
+    assert mark.step == f"{title(name)}: the sign is wrong", mark.why
+
+
+def test_the_teachers_sign_slip_on_dL_dw4():
+    root, g = sheet()
+    answers = written(work(g))
+    answers["dL/dw4"] = 0.303
+    right = answers["dL/dz2"] * g["x2"]  # -0.0467 × 6.5 = -0.30355
+    assert right < 0 and not within(0.303, -right)  # off by the rounding of ∂L/∂z2 alone
+    mark = grade(root, answers).items["dL/dw4"]
+    assert mark.why == (f"∂L/∂w4: the sign is wrong; from your ∂L/∂z2 = "
+                        f"{answers['dL/dz2']:g} it is {right:.4g}")
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def squared_error_by_hand(g: dict[str, float]) -> tuple[dict[str, float], str, float, str]:
+    """The second article's net worked on plain floats up to ∂E/∂net_k; and ∂E/∂o_j1 with
+    the path through net_k2 left out, and the slip's name."""
+    found: dict[str, float] = {}
+    for j in (1, 2):
+        found[f"net_j{j}"] = g[f"w_i1j{j}"] * g["x1"] + g[f"w_i2j{j}"] * g["x2"] + g[f"θ_j{j}"]
+        found[f"o_j{j}"] = sigmoid(found[f"net_j{j}"])
+    for k in (1, 2):
+        found[f"net_k{k}"] = (g[f"w_j1k{k}"] * found["o_j1"] + g[f"w_j2k{k}"] * found["o_j2"]
+                              + g[f"θ_k{k}"])
+        found[f"o_k{k}"] = sigmoid(found[f"net_k{k}"])
+    found["E"] = 0.5 * sum((g[f"t_k{k}"] - found[f"o_k{k}"]) ** 2 for k in (1, 2))
+    for k in (1, 2):
+        o = found[f"o_k{k}"]
+        found[f"dE/do_k{k}"] = o - g[f"t_k{k}"]
+        found[f"dE/dnet_k{k}"] = found[f"dE/do_k{k}"] * o * (1 - o)
+    slipped = found["dE/dnet_k1"] * g["w_j1k1"]
+    return found, "dE/do_j1", slipped, "∂E/∂o_j1: you left out the path through net_k2"
+
+
+def five_input_by_hand(g: dict[str, float]) -> tuple[dict[str, float], str, float, str]:
+    """The fourth article's net worked on plain floats up to ∂L/∂Z3, ∂L/∂Z4; and
+    ∂L/∂Activation_1 with the path through Z4 left out, and the slip's name."""
+    found: dict[str, float] = {}
+    for b, sources in ((1, [f"In{a}" for a in range(1, 6)]), (2, [f"In{a}" for a in range(1, 6)]),
+                       (3, ["Activation_1", "Activation_2"]),
+                       (4, ["Activation_1", "Activation_2"])):
+        xs = [g[s] if s in g else found[s] for s in sources]
+        found[f"Z{b}"] = sum(g[f"W{a},{b}"] * x for a, x in enumerate(xs, 1)) + g[
+            f"Bias_Neuron{b}"]
+        found[f"Activation_{b}"] = sigmoid(found[f"Z{b}"])
+    found["Z5"] = (g["W3,5"] * found["Activation_3"] + g["W4,5"] * found["Activation_4"]
+                   + g["Bias_Neuron5"])
+    p = found["Prediction"] = sigmoid(found["Z5"])
+    found["L"] = (p - g["y"]) ** 2
+    found["dL/dPrediction"] = 2 * (p - g["y"])
+    found["dL/dZ5"] = found["dL/dPrediction"] * p * (1 - p)
+    for b in (3, 4):
+        a = found[f"Activation_{b}"]
+        found[f"dL/dActivation_{b}"] = found["dL/dZ5"] * g[f"W{b},5"]
+        found[f"dL/dZ{b}"] = found[f"dL/dActivation_{b}"] * a * (1 - a)
+    slipped = found["dL/dZ3"] * g["W1,3"]
+    return found, "dL/dActivation_1", slipped, ("∂L/∂Activation_1: you left out the path "
+                                                "through Z4")
+
+
+@pytest.mark.parametrize("net, by_hand", [("squared-error", squared_error_by_hand),
+                                          ("five-input", five_input_by_hand)])
+def test_a_path_left_out_is_named_from_numbers_written_to_three_digits(net, by_hand):
+    ex = exercise(net, 7)
+    right, name, slipped, step = by_hand(ex.given)
+    grading = grade(ex.root, written(right))
+    assert {grading.items[n].verdict for n in right} == {CORRECT}  # the oracle is the key
+    answers = written({**right, name: slipped})
+    mark = grade(ex.root, answers).items[name]
+    assert mark.verdict == WRONG
+    assert mark.step == step, mark.why
+
+
+def test_every_wrong_answer_says_which_numbers_it_is_computed_from():
+    root, g = sheet()
+    for slip in ("forget_b1", "sigma_for_derivative", "relu_value_for_derivative",
+                 "w6_for_w5", "flip_dL_dyhat", "flip_dL_dh2"):
+        grading = grade(root, written(work(g, **{slip: True})))
+        for mark in grading.items.values():
+            if mark.verdict == WRONG:
+                assert "from your " in mark.why or "from the given numbers" in mark.why, (
+                    slip, mark)
+    mark = grade(root, written(work(g, forget_b1=True))).items["z1"]
+    assert mark.why == "z1: you left out b1; from the given numbers it is 1.185"
+
+
+# ---- when nothing fits ----------------------------------------------------------------------
+
+
+def test_the_numbers_of_another_sheet_get_a_hint():
+    root, g = sheet()
+    other = written(work(exercise("student", 8).given))
+    grading = grade(root, other)
+    assert grading.counts()[CORRECT] == 0
+    assert grading.hint == "none of these numbers fit this sheet: are they another sheet's?"
+    assert grading.summary().endswith("; " + grading.hint)
+    assert not grade(root, {"z1": 5.0, "h1": 5.0}).hint  # two answers: too few to say
+    assert not grade(root, {**other, "z2": work(g)["z2"]}).hint  # one fits
+
+
+# ---- names ----------------------------------------------------------------------------------
+
+
+def test_names_differing_in_case_or_spelled_in_ascii_are_read():
+    root, g = sheet()
+    right = work(g)
+    answers = {"Z1": right["z1"], "dL/dW1": right["dL/dw1"], "yhat": right["ŷ"],
+               "dL/dyhat": right["dL/dŷ"], "DL/DZ3": right["dL/dz3"]}
+    grading = grade(root, answers)
+    for name in ["z1", "dL/dw1", "ŷ", "dL/dŷ", "dL/dz3"]:
+        assert grading.items[name].verdict == CORRECT, name
+    with pytest.raises(AnswerError, match=r"unknown answer name: dL/dW9 \(did you mean "
+                                          r"dL/dw1\?\)"):
+        grade(root, {"dL/dW9": 1.0})
+    with pytest.raises(AnswerError, match="given twice"):
+        grade(root, {"z1": 1.0, "Z1": 1.0})
+    ex = exercise("squared-error", 7)
+    by_hand, _, _, _ = squared_error_by_hand(ex.given)
+    grading = grade(ex.root, {"dE/dtheta_k1": by_hand["dE/dnet_k1"],
+                              "dE/dTheta_k2": by_hand["dE/dnet_k2"]})
+    assert grading.items["dE/dθ_k1"].verdict == grading.items["dE/dθ_k2"].verdict == CORRECT
+
+
+def test_a_name_that_fits_two_in_case_alone_is_asked_about():
+    a, b = Value(2.0, label="a"), Value(3.0, label="A")
+    L = a * b
+    L.label = "L"
+    assert grade(L, {"L": 6, "dL/da": 3, "dL/dA": 2})
+    with pytest.raises(AnswerError, match=r"DL/DA \(did you mean dL/da or dL/dA\?\)"):
+        grade(L, {"DL/DA": 2})
 
 
 def test_missing_answers():
@@ -340,11 +582,24 @@ def test_unknown_names_are_listed_with_the_names_there_are():
     assert "the names are: z1, h1, z2, h2, z3, ŷ, L, dL/dŷ" in message
 
 
-@pytest.mark.parametrize("value", ["0.8", True, math.nan, math.inf, [0.8], {"a": 1}])
+@pytest.mark.parametrize("value", ["abc", "1,5", "nan", True, math.nan, math.inf, [0.8],
+                                   {"a": 1}])
 def test_a_value_that_is_not_a_finite_number_names_its_key(value):
     root, _ = sheet()
     with pytest.raises(AnswerError, match="'z3'"):
         grade(root, {"z3": value})
+
+
+def test_numbers_in_quotes_are_numbers():
+    # a student's JSON often quotes its numbers: "1.19" is read as 1.19, "" as not answered
+    root, g = sheet()
+    quoted: dict[str, object] = {name: f"{x:.3g}" for name, x in work(g).items()}
+    quoted["z2"] = f" {quoted['z2']} "
+    quoted["dL/dw1"] = ""
+    grading = grade(root, quoted)
+    assert grading.counts() == {CORRECT: 21, CARRIED: 0, WRONG: 0, MISSING: 1}
+    assert read_answers('{"z1": "1.18", "h1": "−0.5", "L": "1e-2"}') == {
+        "z1": 1.18, "h1": -0.5, "L": 0.01}
 
 
 # ---- the grading's forms ----------------------------------------------------------------------
@@ -359,12 +614,19 @@ def test_text_json_and_html_forms():
     for verdict in VERDICTS:
         assert verdict in text
     document = json.loads(json.dumps(grading.to_dict(), ensure_ascii=False))
-    assert list(document) == ["answers"]
+    assert list(document) == ["summary", "counts", "answers"]
+    assert document["summary"] == grading.summary() == text.splitlines()[0]
+    assert document["counts"] == {CORRECT: 2, CARRIED: 18, WRONG: 1, MISSING: 1}
     assert list(document["answers"]) == NAMES
     for mark in document["answers"].values():
-        assert set(mark) == {"verdict", "expected", "given", "why"}
+        assert set(mark) == {"verdict", "expected", "given", "why", "from_your_numbers"}
         assert mark["verdict"] in VERDICTS
     assert document["answers"]["dL/dw5"]["given"] is None
+    # "expected" is the key's number; "from_your_numbers" what the student's z1 gives
+    right, theirs = work(g), work(g, forget_b1=True)
+    ŷ = document["answers"]["ŷ"]
+    assert math.isclose(ŷ["expected"], right["ŷ"], rel_tol=1e-12)
+    assert math.isclose(ŷ["from_your_numbers"], theirs["ŷ"], rel_tol=1e-12)
     page = grading._repr_html_()
     assert page.startswith("<table") and page.count("<tr") == 23
     assert "#f8d5d3" in page and "#dde9fb" in page  # wrong and carried are coloured
@@ -390,7 +652,25 @@ def test_read_answers():
 def test_malformed_json_says_line_and_column():
     with pytest.raises(AnswerError) as err:
         read_answers('{\n  "z1": 0.8\n  "h1": 0.8\n}', "answers.json")
-    assert str(err.value) == "answers.json: line 3, column 3: Expecting ',' delimiter"
+    assert str(err.value) == ("answers.json: line 3, column 3: Expecting ',' delimiter (a "
+                              "missing comma at the end of line 2?)")
+    with pytest.raises(AnswerError) as err:  # blank lines between: the line before them
+        read_answers('{"z1": 0.8,\n"h1": 0.8\n\n"L": 1}', "answers.json")
+    assert str(err.value).endswith("(a missing comma at the end of line 2?)")
+    with pytest.raises(AnswerError) as err:  # not at the start of a line: no guess
+        read_answers('{"z1": 0.8 "h1": 0.8}', "answers.json")
+    assert str(err.value) == "answers.json: line 1, column 12: Expecting ',' delimiter"
+    with pytest.raises(AnswerError, match="a comma after the last answer"):
+        read_answers('{"z1": 0.8,\n}')
+    with pytest.raises(AnswerError, match="double quotes"):
+        read_answers("{'z1': 0.8}")
+
+
+@pytest.mark.parametrize("text", ["", "  \n\t ", "\n"])
+def test_an_empty_document_is_named_empty(text):
+    with pytest.raises(AnswerError) as err:
+        read_answers(text, "answers.json")
+    assert str(err.value).startswith("answers.json is empty: ")
 
 
 @pytest.mark.parametrize("text, words", [
@@ -408,9 +688,11 @@ def test_duplicate_keys_and_non_numbers_are_named():
     with pytest.raises(AnswerError, match="'z1' is given twice"):
         read_answers('{"z1": 0.8, "z1": 0.9}')
     with pytest.raises(AnswerError, match="'h1' is not a number"):
-        read_answers('{"h1": "0.8"}')
+        read_answers('{"h1": "0.8.1"}')
     with pytest.raises(AnswerError, match="'h1' is not a number"):
         read_answers('{"h1": false}')
+    with pytest.raises(AnswerError, match=r"write a decimal point: 0\.8"):
+        read_answers('{"h1": "0,8"}')
     with pytest.raises(AnswerError, match="'L' is not a finite number"):
         read_answers('{"L": NaN}')
     with pytest.raises(AnswerError, match="'L' is not a finite number"):

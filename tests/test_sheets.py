@@ -179,7 +179,10 @@ def test_files_and_their_json(student_folder: Path) -> None:
     assert (data["net"], data["seed"]) == ("student", 7)
     assert data["given"] == exercise("student", 7).given
     template = json.loads((student_folder / "answers.json").read_text(encoding="utf-8"))
-    assert list(template) == list(data["answers"]) and set(template.values()) == {None}
+    assert list(template) == ["net", "seed", "answers"]
+    assert (template["net"], template["seed"]) == (data["net"], data["seed"])
+    assert list(template["answers"]) == list(data["answers"])
+    assert set(template["answers"].values()) == {None}
     raw = (student_folder / "key.json").read_bytes()
     assert raw.endswith(b"}\n") and "ŷ".encode() in raw  # UTF-8, not \u escapes
 

@@ -17,6 +17,7 @@ that starts with ``-`` (``-x*y``) is read as EXPR, not as an option (`arrange`).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -164,23 +165,34 @@ def build_parser() -> argparse.ArgumentParser:
     grade = commands.add_parser(
         "grade",
         help="grade a student's answers, carrying their earlier numbers forward",
-        description="Grade ANSWERS (a JSON object keyed like key.json's answers: z1, ŷ, L, "
-        "dL/dw1, ...; it may be incomplete) against the exercise's numbers. Each answer is "
-        "correct, wrong, correct given your earlier numbers (an earlier slip carried "
-        "forward), or missing; a wrong gradient names the chain-rule step at fault where it "
-        "can. An answer within half a unit of its third significant digit is correct. Exit "
-        "status 0: every answer is correct; 1: some are wrong or missing; 2: bad input. "
-        + nets,
-        epilog="example: backprop-lab grade --net student --seed 7 answers.json",
+        description="Grade ANSWERS against the exercise's numbers. ANSWERS is a JSON object "
+        "keyed like key.json's answers (z1, ŷ or yhat, L, dL/dw1, ...; it may be incomplete; "
+        "numbers may be quoted), or key.json's shape, which says which sheet it is for: "
+        '{"net": ..., "seed": ..., ["student": K,] ["dead_relu": true,] "answers": {...}} '
+        "(the answers.json that exercise writes is so); then --net and --seed may be left "
+        "out, and where both say the sheet they must agree. Each answer is correct, wrong, "
+        "correct given your earlier numbers (an earlier slip carried forward), or missing; "
+        "a wrong answer says which of your numbers it is computed from and names the "
+        "chain-rule step at fault where it can. An answer within half a unit of its third "
+        "significant digit is correct, and so is one worked from your own correct numbers "
+        "rounded to three digits. Exit status 0: every answer is correct; 1: some are wrong "
+        "or missing; 2: bad input. " + nets,
+        epilog="examples: backprop-lab grade --net student --seed 7 answers.json; "
+        "backprop-lab grade exercise/answers.json (the file says its net and seed)",
     )
-    grade.add_argument("answers", metavar="ANSWERS", help="the student's answers, a JSON file")
-    grade.add_argument("--net", default="student", help="the network (default student)")
-    grade.add_argument("--seed", type=int, default=0, help="the numbers' seed (default 0)")
-    grade.add_argument("--student", type=_positive, metavar="K",
+    grade.add_argument("answers", metavar="ANSWERS",
+                       help="the student's answers, a JSON file (- reads standard input)")
+    grade.add_argument("--net", default=None,
+                       help="the network (needed unless the file says its net)")
+    grade.add_argument("--seed", type=int, default=None,
+                       help="the numbers' seed (needed unless the file says its seed)")
+    grade.add_argument("--student", type=_positive, metavar="K", default=None,
                        help="grade against student K's own numbers (from --students)")
-    grade.add_argument("--dead-relu", action="store_true",
+    grade.add_argument("--dead-relu", action="store_true", default=None,
                        help="the sheet was made with --dead-relu")
-    grade.add_argument("--json", action="store_true", help="print the grades as JSON")
+    grade.add_argument("--json", action="store_true",
+                       help="print the grades as JSON: net, seed, summary, counts and each "
+                       "answer's verdict, expected, given, why, from_your_numbers")
     grade.set_defaults(run=grade_command)
     return parser
 
@@ -202,6 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else 2
     try:
         return int(args.run(args))
+    except BrokenPipeError:  # the output went to a program that stopped reading (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ArithmeticError, ValueError, OSError) as err:
         # ValueError covers bad input (UsageError), formulas (FormulaError) and claims
         # (ClaimError); ArithmeticError the engine's DomainError and OverflowError; OSError a

@@ -9,6 +9,13 @@ derivative written in the op's result, σ'(z3) = ŷ·(1 − ŷ), takes the stude
 arrives at a Value is the carried answer. Where a student's number takes an op out of its
 domain, ``ŷ = 1.3`` under ``log(1 − ŷ)``, there is no carried answer below it (None).
 
+Students write every number to three significant digits and work on from what they wrote,
+so the carried numbers drift from the key by rounding alone. `Carried.slack` says how far:
+the run is made again with each of the student's numbers that an answer is computed from
+(`Carried.sources`) moved as far as its rounding can have moved it (half a unit of its
+third significant digit, or of its last digit when written with more), and the changes the
+answer's carried number sees are added up.
+
 >>> from autograd import Value
 >>> from autograd.teaching.worksheet import worksheet
 >>> w, x = Value(0.5, label="w"), Value(3.0, label="x")
@@ -17,11 +24,14 @@ domain, ``ŷ = 1.3`` under ``log(1 − ŷ)``, there is no carried answer below i
 >>> carried = carry(worksheet(L), {"z": 1.6})
 >>> round(carried.forward[L], 10), round(carried.backward[z], 10), carried.deps["dL/dw"]
 (2.56, 3.2, ['dL/dz'])
+>>> carried.sources("dL/dw"), round(carried.slack("dL/dw"), 10)  # z moved by 0.005: ×2×3
+(['z'], 0.03)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +40,7 @@ from autograd.formula import names as formula_names
 from autograd.graph import topological_order
 from autograd.notation import names_map
 from autograd.ops import OPS
+from autograd.teaching.tolerance import rounding
 from autograd.teaching.worksheet import BackwardRow, Worksheet
 from autograd.value import Value, apply
 
@@ -57,6 +68,67 @@ class Carried:
     """∂L/∂v as it arrives at each named Value"""
     sent: dict[Value, float | None] = field(default_factory=dict)
     """∂L/∂v as sent on: the student's number where they gave one"""
+    given: dict[str, float | None] = field(default_factory=dict, repr=False)
+    """the student's answers the run is made on"""
+    plan: _Plan | None = field(default=None, repr=False)
+    _nudged: dict[str, Carried] = field(default_factory=dict, repr=False)
+
+    def value(self, answer: str) -> float | None:
+        """The carried number of ``answer``: what the student's earlier numbers give there."""
+        if self.plan is None or answer not in self.plan.rows:
+            return None
+        node, forward = self.plan.rows[answer]
+        return (self.forward if forward else self.backward).get(node)
+
+    def sources(self, answer: str) -> list[str]:
+        """The student's answers the carried number of ``answer`` is computed from, in the
+        sheet's order: those it is computed from directly, and through the answers left
+        out, the ones those are computed from."""
+        position = {name: k for k, name in enumerate(self.plan.rows if self.plan else ())}
+        found: set[str] = set()
+        seen: set[str] = set()
+        todo = list(self.deps.get(answer, ()))
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if self.given.get(name) is None:
+                todo.extend(self.deps.get(name, ()))
+            else:
+                found.add(name)
+        return sorted(found, key=lambda name: position.get(name, 0))
+
+    def nudged(self, answer: str) -> Carried:
+        """The run made again with the student's ``answer`` moved up as far as rounding it
+        can have moved it: half a unit of its last digit, of its third significant digit at
+        most (`autograd.teaching.tolerance.rounding`)."""
+        if answer not in self._nudged:
+            mine = self.given.get(answer)
+            if self.plan is None or mine is None:
+                return self
+            self._nudged[answer] = _run(self.plan, {**self.given,
+                                                    answer: mine + rounding(mine)})
+        return self._nudged[answer]
+
+    def spread(self, answer: str, number: Callable[[Carried], float | None]) -> float:
+        """How far the rounding of the student's numbers ``answer`` is computed from can
+        move ``number`` (read off a run): Σ |number(nudged) − number(self)| over those
+        numbers, each nudged in turn (a run where it is unknown adds nothing)."""
+        here = number(self)
+        if here is None:
+            return 0.0
+        total = 0.0
+        for source in self.sources(answer):
+            there = number(self.nudged(source))
+            if there is not None and math.isfinite(there - here):
+                total += abs(there - here)
+        return total
+
+    def slack(self, answer: str) -> float:
+        """How far the rounding of the student's earlier numbers can move the carried
+        number of ``answer`` (0 where there is none)."""
+        return self.spread(answer, lambda run: run.value(answer))
 
     def terms(self, row: BackwardRow) -> list[tuple[float, float]] | None:
         """Each term of ``row`` as (upstream, local), from the carried numbers; None where
@@ -71,20 +143,48 @@ class Carried:
         return found
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a run needs that does not depend on the numbers: made once per sheet."""
+
+    sheet: Worksheet
+    order: list[Value]
+    named: set[Value]
+    reach: dict[Value, list[Value]]
+    """for each named Value, the Values it reaches forward through unnamed ones, in order"""
+    into: dict[Value, list[Factor]]
+    deps: dict[str, list[str]]
+    rows: dict[str, tuple[Value, bool]]
+    """each answer's Value, and whether it is a forward value"""
+
+
 def carry(sheet: Worksheet, given: Mapping[str, float | None]) -> Carried:
     """The graph of ``sheet`` run again on the student's numbers ``given`` (by the key's
     answer names; None: not answered), forward then backward (see the module's doctest)."""
-    root = sheet.root
-    order = topological_order(root)
-    named = {v for v in order if v.label or v is root}
+    return _run(_plan(sheet), given)
+
+
+def _plan(sheet: Worksheet) -> _Plan:
+    order = topological_order(sheet.root)
+    named = {v for v in order if v.label or v is sheet.root}
     made_from: dict[Value, set[Value]] = {}  # the named Values each Value is made from
     for v in order:
         made_from[v] = set().union(*(_named_in(p, named, made_from) for p in v.parents))
+    reach, uses = _reach(order, named, made_from)
+    rows = {**{r.name: (r.node, True) for r in sheet.forward},
+            **{r.answer: (r.node, False) for r in sheet.backward}}
+    return _Plan(sheet, order, named, reach, merged_factors(order, named, names_map(order)),
+                 _dependencies(sheet, uses, made_from), rows)
+
+
+def _run(plan: _Plan, given: Mapping[str, float | None]) -> Carried:
+    # The numbers of one run: forward on the student's values, then backward.
+    sheet = plan.sheet
     theirs = {row.node: given.get(row.name) for row in sheet.forward}
     data: dict[Value, float | None] = {}
     made: dict[Value, float | None] = {}
     local: dict[Value, tuple[float, ...] | None] = {}
-    for v in order:
+    for v in plan.order:
         if not v.parents:
             data[v], local[v] = v.data, ()
             continue
@@ -107,9 +207,8 @@ def carry(sheet: Worksheet, given: Mapping[str, float | None]) -> Carried:
             except (ArithmeticError, ValueError, TypeError):
                 grads = None
         local[v] = grads
-    factor, uses = _factors(order, named, local, made_from)
-    carried = Carried(root, data, made, factor, merged_factors(order, named, names_map(order)),
-                      _dependencies(sheet, uses, made_from))
+    carried = Carried(sheet.root, data, made, _factors(plan, local), plan.into, plan.deps,
+                      given=dict(given), plan=plan)
     for row in sheet.backward:  # children before parents: what arrives, then what is sent
         pairs = carried.terms(row)
         total: float | None = None
@@ -129,18 +228,17 @@ def _named_in(v: Value, named: set[Value], made_from: Mapping[Value, set[Value]]
     return {v} if v in named else made_from[v]
 
 
-def _factors(order: list[Value], named: set[Value], local: Mapping[Value, Any],
-             made_from: Mapping[Value, set[Value]]
-             ) -> tuple[dict[Edge, float | None], dict[Edge, set[Value]]]:
-    # For each named Value u, walk forward through unnamed Values to the named ones, adding
-    # up the products of the carried local derivatives: the factors ∂child/∂u. Also which
-    # named Values those local derivatives are computed from (their formulas' names).
+def _reach(order: list[Value], named: set[Value], made_from: Mapping[Value, set[Value]]
+           ) -> tuple[dict[Value, list[Value]], dict[Edge, set[Value]]]:
+    # For each named Value u, the Values it reaches walking forward through unnamed ones (in
+    # the graph's order); and for each factor ∂child/∂u between named Values, the named
+    # Values its local derivatives are computed from (their formulas' names).
     index = {v: k for k, v in enumerate(order)}
     children: dict[Value, list[Value]] = {v: [] for v in order}
     for v in order:
         for p in dict.fromkeys(v.parents):
             children[p].append(v)
-    factor: dict[Edge, float | None] = {}
+    reaches: dict[Value, list[Value]] = {}
     uses: dict[Edge, set[Value]] = {}
     for u in order:
         if u not in named:
@@ -155,24 +253,40 @@ def _factors(order: list[Value], named: set[Value], local: Mapping[Value, Any],
                     if c not in named:
                         stack.append(c)
         reach.sort(key=index.__getitem__)
-        d: dict[Value, float | None] = {u: 1.0}
+        reaches[u] = reach
         used: dict[Value, set[Value]] = {u: set()}
+        for c in reach:
+            needs: set[Value] = set()
+            for i, p in enumerate(c.parents):
+                if p in used:
+                    needs |= used[p] | _formula_uses(c, i, named, made_from)
+            if c in named:
+                uses[(c, u)] = needs
+            else:
+                used[c] = needs
+    return reaches, uses
+
+
+def _factors(plan: _Plan, local: Mapping[Value, Any]) -> dict[Edge, float | None]:
+    # For each named Value u, walk forward through unnamed Values to the named ones, adding
+    # up the products of the carried local derivatives: the factors ∂child/∂u.
+    factor: dict[Edge, float | None] = {}
+    for u, reach in plan.reach.items():
+        d: dict[Value, float | None] = {u: 1.0}
         for c in reach:
             grads = local.get(c)
             total: float | None = 0.0
-            needs: set[Value] = set()
             for i, p in enumerate(c.parents):
                 if p not in d:
                     continue
                 dp = d[p]
                 total = None if total is None or grads is None or dp is None else (
                     total + grads[i] * dp)
-                needs |= used[p] | _formula_uses(c, i, named, made_from)
-            if c in named:
-                factor[(c, u)], uses[(c, u)] = total, needs
+            if c in plan.named:
+                factor[(c, u)] = total
             else:
-                d[c], used[c] = total, needs
-    return factor, uses
+                d[c] = total
+    return factor
 
 
 def _formula_uses(c: Value, i: int, named: set[Value],

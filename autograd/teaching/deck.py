@@ -1,12 +1,19 @@
 """A backward pass as slides: one chain-rule step per slide, in one self-contained page.
 
-`deck(root)` runs `autograd.backward_steps` and makes a `Deck`: a title slide with the
-forward values, then for each step the graph drawn with that step's node orange and the
-edges it sends gradient along red (`autograd.draw`'s ``step=``) beside the step's arithmetic
-typeset by KaTeX (`Step.to_latex`), then a slide of every gradient. Slides are 16:9,
-1280 × 720 CSS px. On screen they stack vertically, shrunk to the window's width (← and →,
-Page Up and Page Down move slide by slide); printed (`autograd.teaching.pdf.print_pdf`, or
-the browser's own Print), each is one page of exactly that size.
+`deck(root)` makes a `Deck`: a title slide with the forward values, then one slide per
+gradient of the exercise sheet (`autograd.teaching.worksheet`'s backward rows: every labelled
+Value but the inputs and targets, layer by layer from the loss), then a slide of those
+gradients. Each step's slide draws the graph collapsed to its labelled Values, the
+gradient's Value orange and the edges from the Values it gets gradient from red, beside the
+chain rule typeset by KaTeX (∂L/∂v = ∂L/∂c · ∂c/∂v = upstream · local = contribution, each
+local derivative with its formula) and the gradients known so far. ``steps="ops"`` makes
+one slide per op of `autograd.backward_steps` instead, for any graph: every Value drawn,
+the step's node orange and the edges it sends gradient along red.
+
+Slides are 16:9, 1280 × 720 CSS px. On screen they stack vertically, shrunk to the window's
+width (← and →, Page Up and Page Down move slide by slide); printed
+(`autograd.teaching.pdf.print_pdf`, or the browser's own Print), each is one page of
+exactly that size.
 
 The page is one file and makes no request when it runs: the drawings are inline SVG, and
 KaTeX (``vendor/katex.js``, its stylesheet and fonts inlined; ``make vendor-katex`` refreshes
@@ -23,14 +30,15 @@ Each step's slide places its equations where the drawing leaves room: the page's
 tries the drawing at sizes from full down to the smallest whose text stays readable, and for
 each finds the largest font at which the equations fit beside, below or inside an empty
 corner of the drawing, keeping whichever pair reads best. A graph too large to read whole on
-a slide (its text under 11 px when it fits) is shown enlarged until it reads, cropped to the
-step's node and its parents; its equations then cover no node shown, or failing that none of
-those.
+a slide is shown enlarged until it reads, cropped to the step's node and its neighbours;
+its equations then cover no node shown, or failing that none of those. A heading too long
+for its line is set smaller, then on two lines; never cut.
 
 >>> from autograd import Value
->>> x = Value(2.0, label="x")
->>> y = (x * x).tanh(); y.label = "y"
->>> slides = deck(y, title="A <small> example")
+>>> w, x = Value(0.5, label="w"), Value(2.0, label="x")
+>>> z = w * x; z.label = "z"
+>>> L = z.tanh(); L.label = "L"
+>>> slides = deck(L, title="A <small> example")  # title, ∂L/∂z, ∂L/∂w, the gradients
 >>> len(slides), "A &lt;small&gt; example" in slides.html
 (4, True)
 """
@@ -38,8 +46,9 @@ those.
 from __future__ import annotations
 
 import html
+import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -54,12 +63,16 @@ from autograd.graph import topological_order
 from autograd.notation import (
     FORMAT,
     is_constant,
+    latex_bracket,
     latex_derivative,
     latex_names_map,
     latex_number,
+    latex_product,
+    latex_sum,
     names_map,
 )
 from autograd.ops import OPS
+from autograd.teaching.worksheet import BackwardRow, worksheet
 from autograd.value import Value
 
 __all__ = ["deck", "Deck", "katex_script", "katex_version", "SLIDE_WIDTH", "SLIDE_HEIGHT"]
@@ -73,6 +86,9 @@ STAGE = (SLIDE_WIDTH - 2 * _PAD_X, SLIDE_HEIGHT - 2 * _PAD_Y - _HEADER - _GAP)
 """CSS px: the room a drawing has on a step's slide, below the slide's heading."""
 _PX_PER_INCH = 96  # CSS px; Graphviz's size is in inches, its SVG in points (72 an inch)
 _MAX_LISTED = 14  # values listed per column on the title and last slides
+# The least font size of a drawing's text, in CSS px of a slide at full size. A collapsed
+# drawing is small: 13.5 px stays above 10 px on a slide shrunk to a 1,000-px page.
+_LEAST_TEXT = {"named": 13.5, "ops": 11.0}
 
 
 # ---- KaTeX, vendored ----------------------------------------------------------------------
@@ -117,7 +133,7 @@ class Deck:
     the slides scroll.
 
     >>> from autograd import Value
-    >>> d = deck(Value(3.0, label="x").exp())
+    >>> d = deck(Value(3.0, label="x").exp(), steps="ops")
     >>> len(d), d.html.startswith("<!doctype html>"), d._repr_html_().startswith("<iframe")
     (3, True, True)
     """
@@ -147,46 +163,91 @@ class Deck:
         return f"<Deck of {self.slides} slides{': ' + self.title if self.title else ''}>"
 
 
-def deck(root: Value, *, title: str = "", fmt: str = FORMAT) -> Deck:
-    """The backward pass of ``root`` as slides: a title slide (``title``, then the forward
-    values), one slide per step of `autograd.backward_steps` (the graph with that step
-    highlighted, and its arithmetic typeset), and a slide of every labelled Value's
-    gradient. ``fmt`` is the number format (four significant digits by default).
+@dataclass(frozen=True)
+class _Context:
+    # What every slide of a deck needs: the graph, its names, the title and the count.
+    root: Value
+    order: list[Value]
+    ids: Mapping[Value, str]
+    """each Value's node in a drawing: ``v0``, ``v1``, ... in topological order, as `draw`"""
+    latex: Mapping[Value, str]
+    role_of: Mapping[Value, str]
+    title: str
+    total: int
+    fmt: str
 
-    Like ``backward_steps``, it leaves every ``.grad`` of the graph as a fresh
-    ``root.backward()`` would. Raises `autograd.draw.DotMissingError` without Graphviz.
+
+def deck(root: Value, *, title: str = "", fmt: str = FORMAT, steps: str = "named") -> Deck:
+    """The backward pass of ``root`` as slides: a title slide (``title``, then the forward
+    values), the steps, and a slide of the gradients found. ``fmt`` is the number format
+    (four significant digits by default).
+
+    ``steps="named"``: one slide per gradient of the exercise sheet
+    (`autograd.teaching.worksheet`), in its order; ``root`` must be labelled, and the
+    inputs and targets get none. ``steps="ops"``: one slide per step of
+    `autograd.backward_steps`, every Value drawn; any graph.
+
+    Leaves every ``.grad`` of the graph as a fresh ``root.backward()`` would. Raises
+    `autograd.draw.DotMissingError` without Graphviz.
 
     >>> from autograd import Value
     >>> w = Value(0.5, label="w")
     >>> loss = (w * 3.0 - 1.0) ** 2; loss.label = "L"
-    >>> slides = deck(loss)
-    >>> len(slides), round(w.grad, 4)  # title, three steps (**, -, *), gradients
-    (5, 3.0)
+    >>> len(deck(loss)), round(w.grad, 4)  # title, ∂L/∂w, gradients
+    (3, 3.0)
+    >>> len(deck(loss, steps="ops"))  # title, three steps (**, -, *), gradients
+    5
     """
-    steps = list(backward_steps(root, fmt))
-    order = topological_order(root)
-    latex = latex_names_map(order, fmt)
-    role_of = roles(order, root)
-    grads = steps[-1].grads() if steps else {v: (1.0 if v is root else 0.0) for v in order}
-    root_name = latex[root]
-    total = 2 + len(steps)
-
-    slides = [_title_slide(root, order, role_of, latex, title, fmt, total)]
-    if steps:
-        rankdir, size = _fit_drawing(root, steps[-1], fmt)
-        ids = {v: f"v{i}" for i, v in enumerate(order)}  # as draw numbers its nodes
-        for step in steps:
-            svg = _svg(draw(root, step=step, legend=False, size=size, rankdir=rankdir,
-                            fmt=fmt), f"s{step.number}")
-            focus = [ids[step.node]] + [ids[p.parent] for p in step.parents]
-            slides.append(_step_slide(step, len(steps), svg, focus, latex, root_name, title,
-                                      total))
-    slides.append(_gradients_slide(order, role_of, latex, grads, root, title, total, fmt))
+    if steps not in _LEAST_TEXT:
+        raise ValueError(f"steps must be 'named' or 'ops', got {steps!r}")
+    if steps == "named":
+        if not root.label:
+            raise ValueError("steps='named' needs a labelled root (loss.label = 'L'); "
+                             "steps='ops' takes any graph")
+        rows = worksheet(root, fmt).backward
+        ctx = _context(root, title, len(rows), fmt)
+        middle = _named_slides(ctx, rows)
+        grads = {row.node: row.value for row in rows}
+    else:
+        ops = list(backward_steps(root, fmt))
+        ctx = _context(root, title, len(ops), fmt)
+        middle = _ops_slides(ctx, ops)
+        last = ops[-1].grads() if ops else {root: 1.0}
+        grads = {v: last.get(v, 0.0) for v in _labelled(ctx.order, root, with_root=False)}
+    slides = [_title_slide(ctx, steps), *middle, _gradients_slide(ctx, grads)]
     page = _PAGE.format(
-        title=html.escape(title or f"Backward pass of {names_map(order, fmt)[root]}"),
+        title=html.escape(title or f"Backward pass of {names_map(ctx.order, fmt)[root]}"),
         style=_STYLE, katex=script_tag(katex_script()), slides="\n".join(slides),
-        script=script_tag(_SCRIPT))
+        least=_LEAST_TEXT[steps], script=script_tag(_SCRIPT))
     return Deck(page, len(slides), title)
+
+
+def _context(root: Value, title: str, steps: int, fmt: str) -> _Context:
+    order = topological_order(root)
+    return _Context(root, order, {v: f"v{i}" for i, v in enumerate(order)},
+                    latex_names_map(order, fmt), roles(order, root), title, steps + 2, fmt)
+
+
+def _named_slides(ctx: _Context, rows: Sequence[BackwardRow]) -> list[str]:
+    # One slide per backward row of the worksheet, the graph collapsed to labelled Values.
+    if not rows:
+        return []
+    rankdir, size = _fit_drawing(lambda d: _collapsed(ctx, rows[0], d, None))
+    return [_row_slide(ctx, rows[: k + 1], _svg(_collapsed(ctx, row, rankdir, size), f"s{k + 1}"))
+            for k, row in enumerate(rows)]
+
+
+def _ops_slides(ctx: _Context, steps: Sequence[Step]) -> list[str]:
+    # One slide per backward_steps step, every Value drawn.
+    if not steps:
+        return []
+    root, fmt = ctx.root, ctx.fmt
+    rankdir, size = _fit_drawing(
+        lambda d: draw(root, step=steps[-1], legend=False, rankdir=d, fmt=fmt))
+    return [_step_slide(ctx, step, len(steps),
+                        _svg(draw(root, step=step, legend=False, size=size, rankdir=rankdir,
+                                  fmt=fmt), f"s{step.number}"))
+            for step in steps]
 
 
 # ---- drawings -----------------------------------------------------------------------------
@@ -202,19 +263,45 @@ def _svg_size(svg: str) -> tuple[float, float]:
     return float(found.group(1)) * 4 / 3, float(found.group(2)) * 4 / 3
 
 
-def _fit_drawing(root: Value, step: Step, fmt: str) -> tuple[str, str]:
+def _fit_drawing(drawing: Callable[[str], Drawing]) -> tuple[str, str]:
     # The direction whose drawing, shrunk to fit the stage, is the larger, and Graphviz's
     # size (in inches) that shrinks it so. One step stands for all: they differ only in
-    # their numbers.
+    # their numbers and colours.
     best: tuple[float, str] = (0.0, "LR")
     for rankdir in ("LR", "TB"):
-        svg = draw(root, step=step, legend=False, rankdir=rankdir, fmt=fmt).pipe(
-            format="svg", encoding="utf-8")
-        width, height = _svg_size(svg)
+        width, height = _svg_size(drawing(rankdir).pipe(format="svg", encoding="utf-8"))
         scale = min(1.0, STAGE[0] / width, STAGE[1] / height)
         best = max(best, (scale, rankdir), key=lambda pair: pair[0])
     size = f"{STAGE[0] / _PX_PER_INCH:.3f},{STAGE[1] / _PX_PER_INCH:.3f}"
     return best[1], size
+
+
+def _collapsed(ctx: _Context, row: BackwardRow, rankdir: str, size: str | None) -> Drawing:
+    """The labelled Values of ``root``'s graph, each with its value (no gradients: the
+    slide lists those found so far); ``row``'s Value orange, the Values it gets gradient
+    from outlined red, and the edges from it to them red, pointing back to it.
+
+    >>> from autograd import Value
+    >>> w = Value(0.5, label="w")
+    >>> z = w * 3.0; z.label = "z"
+    >>> L = z.exp(); L.label = "L"
+    >>> ctx = _context(L, "", 2, FORMAT)
+    >>> source = _collapsed(ctx, worksheet(L).backward[1], "LR", None).source
+    >>> "v0 -> v2 [color" in source, "= 0.5" in source, "grad" in source
+    (True, True, False)
+    """
+    drawing = draw(ctx.root, collapse=True, grads=False, edge_labels=False, legend=False,
+                   size=size, rankdir=rankdir, fmt=ctx.fmt)
+    node, children = ctx.ids[row.node], {ctx.ids[t.child] for t in row.terms}
+    red, edges = f' [color="{HIGHLIGHT}" penwidth=2 dir=back ', {f"{node} -> {c}" for c in children}
+    drawing.body[:] = [
+        line.replace(" [", red, 1) if line.split(" [")[0].strip() in edges
+        else line.replace("<br/>data ", "<br/>= ")  # "z1 / = w1·x1 + b1 / = 0.8"
+        for line in drawing.body]
+    drawing.node(node, fillcolor=STEP)
+    for child in sorted(children):
+        drawing.node(child, color=HIGHLIGHT, penwidth="2")
+    return drawing
 
 
 def _svg(drawing: Drawing, prefix: str) -> str:
@@ -234,14 +321,15 @@ def _math(tex: str, display: bool = False) -> str:
     return f'<span class="{kind}">{html.escape(tex)}</span>'
 
 
-def _header(heading: str, number: int, total: int, title: str) -> str:
-    where = f"{html.escape(title)} · {number} / {total}" if title else f"{number} / {total}"
-    return f'<header><h2>{heading}</h2><span class="where">{where}</span></header>'
+def _header(ctx: _Context, heading: str, number: int) -> str:
+    where = f"{number} / {ctx.total}"
+    where = f"{html.escape(ctx.title)} · {where}" if ctx.title else where
+    return f'<header><h2><span>{heading}</span></h2><span class="where">{where}</span></header>'
 
 
-def _frame(kind: str, number: int, body: str) -> str:
+def _frame(kind: str, number: int, body: str, data: str = "") -> str:
     return (f'<section class="frame" id="slide-{number}">'
-            f'<div class="slide {kind}" data-slide="{number}">{body}</div></section>')
+            f'<div class="slide {kind}" data-slide="{number}"{data}>{body}</div></section>')
 
 
 def _sorted(values: Iterable[Value], order: list[Value]) -> list[Value]:
@@ -261,20 +349,24 @@ def _sorted(values: Iterable[Value], order: list[Value]) -> list[Value]:
     return sorted(values, key=key)
 
 
-def _columns(order: list[Value], role_of: Mapping[Value, str], root: Value,
-             with_root: bool) -> list[tuple[str, list[Value]]]:
-    # Labelled Values by role: inputs, parameters (each sorted as people count), then the
-    # computed ones in the order the forward pass makes them.
+def _labelled(order: list[Value], root: Value, with_root: bool) -> list[Value]:
+    # The labelled Values, in order; with none labelled, the leaves that are not constants.
     named = [v for v in order if v.label and (with_root or v is not root)]
-    if not named:  # nothing labelled: the leaves that are not constants
-        named = [v for v in order if not v.parents and not is_constant(v)]
+    return named or [v for v in order if not v.parents and not is_constant(v)]
+
+
+def _columns(ctx: _Context, values: Sequence[Value]) -> list[tuple[str, list[Value]]]:
+    # ``values`` by role: inputs, parameters (each sorted as people count), then the
+    # computed ones in the order the forward pass makes them.
+    role_of = ctx.role_of
     groups = [
-        ("inputs", _sorted((v for v in named if role_of[v] == "input"), order)),
-        ("parameters", _sorted((v for v in named if role_of[v] in ("parameter", "constant")),
-                               order)),
-        ("computed", [v for v in named if role_of[v] in ("intermediate", "root")]),
+        ("inputs", _sorted((v for v in values if role_of[v] == "input"), ctx.order)),
+        ("parameters", _sorted((v for v in values if role_of[v] in ("parameter", "constant")),
+                               ctx.order)),
+        ("computed", [v for v in ctx.order
+                      if v in set(values) and role_of[v] in ("intermediate", "root")]),
     ]
-    return [(heading, values) for heading, values in groups if values]
+    return [(heading, shown) for heading, shown in groups if shown]
 
 
 def _value_table(columns: Iterable[tuple[str, list[Value]]], entry: Mapping[Value, str]) -> str:
@@ -288,11 +380,22 @@ def _value_table(columns: Iterable[tuple[str, list[Value]]], entry: Mapping[Valu
     return '<div class="values fit">' + "".join(parts) + "</div>"
 
 
-def _title_slide(root: Value, order: list[Value], role_of: Mapping[Value, str],
-                 latex: Mapping[Value, str], title: str, fmt: str, total: int) -> str:
-    root_name = latex[root]
-    heading = html.escape(title) if title else f"Backward pass of {_math(root_name)}"
-    entry = {v: f"\\displaystyle {latex[v]} = {latex_number(v.data, fmt)}" for v in order}
+_SWATCHES = {  # the title slide's legend: (fill, line, text) of each step's drawing
+    "named": ((STEP, ROLES["intermediate"]["color"], "the gradient being found"),
+              ("#ffffff", HIGHLIGHT, "red: the values it gets it from")),
+    "ops": ((DERIVATIVE, "#999999", "local derivative ∂node/∂parent"),
+            (STEP, HIGHLIGHT, "the step's node; red arrows carry its gradient back")),
+}
+_SUBTITLES = {"named": "One gradient per slide, layer by layer back from",
+              "ops": "One chain-rule step per slide, op by op back from"}
+
+
+def _title_slide(ctx: _Context, steps: str) -> str:
+    root_name = ctx.latex[ctx.root]
+    heading = (html.escape(ctx.title) if ctx.title
+               else f"Backward pass of {_math(root_name)}")
+    entry = {v: f"\\displaystyle {ctx.latex[v]} = {latex_number(v.data, ctx.fmt)}"
+             for v in ctx.order}
     legend = "".join(
         f'<span class="swatch"><i style="background:{fill};border-color:{line}"></i>'
         f"{html.escape(text)}</span>"
@@ -302,19 +405,85 @@ def _title_slide(root: Value, order: list[Value], role_of: Mapping[Value, str],
             (ROLES["intermediate"]["fillcolor"], ROLES["intermediate"]["color"],
              "computed value"),
             (ROLES["root"]["fillcolor"], ROLES["root"]["color"], "output"),
-            (DERIVATIVE, "#999999", "local derivative ∂node/∂parent"),
-            (STEP, HIGHLIGHT, "the step's node; red arrows carry its gradient back"),
+            *_SWATCHES[steps],
         ))
-    subtitle = (f"Backward pass of {_math(root_name)}, one chain-rule step per slide" if title
-                else "One chain-rule step per slide")
+    subtitle = f"{_SUBTITLES[steps]} {_math(root_name)}"
     body = (
         f'<div class="cover"><h1>{heading}</h1><p class="subtitle">{subtitle}</p>'
         '<h3 class="forward">The forward pass: every value</h3>'
-        f"{_value_table(_columns(order, role_of, root, True), entry)}"
+        f"{_value_table(_columns(ctx, _labelled(ctx.order, ctx.root, True)), entry)}"
         f'<p class="legend">{legend}</p>'
-        f'<p class="where">1 / {total}</p></div>'
+        f'<p class="where">1 / {ctx.total}</p></div>'
     )
     return _frame("title-slide", 1, body)
+
+
+def _row_latex(ctx: _Context, row: BackwardRow) -> str:
+    r"""A worksheet row's chain rule: ∂L/∂v = Σ ∂L/∂c · ∂c/∂v = Σ upstream · local
+    (= Σ contribution) = total, then each local derivative with its formula.
+
+    >>> from autograd import Value
+    >>> w = Value(0.5, label="w")
+    >>> z = w * 3.0; z.label = "z"
+    >>> L = z.exp(); L.label = "L"
+    >>> ctx = _context(L, "", 2, FORMAT)
+    >>> print(_row_latex(ctx, worksheet(L).backward[1]))  # doctest: +NORMALIZE_WHITESPACE
+    \begin{aligned}
+      \frac{\partial L}{\partial w} &= \frac{\partial L}{\partial z} \cdot
+        \frac{\partial z}{\partial w} = 4.482 \cdot 3 = 13.45 \\[6pt]
+      \frac{\partial z}{\partial w} &= 3
+    \end{aligned}
+    """
+    locals_ = [t.factor.to_latex(ctx.latex, ctx.fmt).partition(" = ") for t in row.terms]
+    if len(row.terms) == 1 and row.terms[0].child is ctx.root:  # ∂L/∂v is the local one
+        return "".join(locals_[0])
+    node, num = ctx.latex[row.node], (lambda x: latex_number(x, ctx.fmt))
+    names, products = [], []
+    for t, (local, _, _) in zip(row.terms, locals_):
+        upstream = t.child is not ctx.root
+        names.append(f"{latex_derivative(ctx.latex[ctx.root], ctx.latex[t.child])} \\cdot "
+                     f"{local}" if upstream else local)
+        products.append(latex_product([num(t.upstream), num(t.local)]) if upstream
+                        else num(t.local))
+    parts = [latex_sum(names), latex_sum(products)]
+    if len(row.terms) > 1:
+        parts.append(latex_sum([num(t.contribution) for t in row.terms]))
+    lines = [(latex_derivative(ctx.latex[ctx.root], node), " = ".join([*parts, num(row.value)])),
+             *((left, right) for left, _, right in locals_)]
+    body = " \\\\[6pt]\n".join(f"  {left} &= {right}" for left, right in lines)
+    return f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
+
+
+def _slashed(ctx: _Context, v: Value) -> str:
+    # ∂L/∂v on one line, as a heading or a list has room for.
+    return f"\\partial {latex_bracket(ctx.latex[ctx.root])}/\\partial {latex_bracket(ctx.latex[v])}"
+
+
+def _known(ctx: _Context, rows: Sequence[BackwardRow]) -> str:
+    # The gradients found so far, down then across, this slide's last and marked.
+    items = "".join(
+        f'<li{" class=now" if k == len(rows) - 1 else ""}>'
+        + _math(f"{_slashed(ctx, row.node)} = {latex_number(row.value, ctx.fmt)}") + "</li>"
+        for k, row in enumerate(rows))
+    down = max(5, math.ceil(len(rows) / 4))
+    return (f'<div class="known"><h3>Gradients found so far</h3>'
+            f'<ul style="grid-template-rows:repeat({min(down, len(rows))},auto)">{items}</ul>'
+            "</div>")
+
+
+def _row_slide(ctx: _Context, rows: Sequence[BackwardRow], svg: str) -> str:
+    row, number = rows[-1], len(rows) + 1
+    senders = ", ".join(dict.fromkeys(ctx.latex[t.child] for t in row.terms))
+    heading = (f"<b>Step {len(rows)} of {ctx.total - 2}:</b> {_math(_slashed(ctx, row.node))}"
+               + (f", from {_math(senders)}" if senders else ""))
+    focus = " ".join([ctx.ids[row.node], *(ctx.ids[t.child] for t in row.terms)])
+    body = (
+        _header(ctx, heading, number)
+        + f'<div class="stage"><figure class="graph" data-focus="{focus}">{svg}</figure>'
+        + f'<div class="equations">{_math(_row_latex(ctx, row), display=True)}'
+        + f"{_known(ctx, rows)}</div></div>"
+    )
+    return _frame("step-slide", number, body, f' data-answer="{html.escape(row.answer)}"')
 
 
 def _sent_to(step: Step, latex: Mapping[Value, str]) -> list[str]:
@@ -330,11 +499,11 @@ def _sent_to(step: Step, latex: Mapping[Value, str]) -> list[str]:
     return found
 
 
-def _step_slide(step: Step, steps: int, svg: str, focus: list[str],
-                latex: Mapping[Value, str], root_name: str, title: str, total: int) -> str:
-    node = latex[step.node]
-    gradient = f"{latex_derivative(root_name, node)} = {latex_number(step.grad, step.fmt)}"
-    parents = _sent_to(step, latex)
+def _step_slide(ctx: _Context, step: Step, steps: int, svg: str) -> str:
+    node = ctx.latex[step.node]
+    gradient = (f"{latex_derivative(ctx.latex[ctx.root], node)} = "
+                f"{latex_number(step.grad, step.fmt)}")
+    parents = _sent_to(step, ctx.latex)
     if not parents:
         whom = "to no parent (only constants)"
     elif len(parents) <= 6:
@@ -343,26 +512,24 @@ def _step_slide(step: Step, steps: int, svg: str, focus: list[str],
         whom = f"to its {len(parents)} parents"
     heading = (f"<b>Step {step.number} of {steps}:</b> {_math(node)} sends "
                f"{_math(gradient)} back {whom}")
+    focus = " ".join([ctx.ids[step.node]] + [ctx.ids[p.parent] for p in step.parents])
     body = (
-        _header(heading, step.number + 1, total, title)
-        + f'<div class="stage"><figure class="graph" data-focus="{" ".join(focus)}">'
+        _header(ctx, heading, step.number + 1)
+        + f'<div class="stage"><figure class="graph" data-focus="{focus}">'
         + f"{svg}</figure>"
         + f'<div class="equations">{_math(step.to_latex(), display=True)}</div></div>'
     )
     return _frame("step-slide", step.number + 1, body)
 
 
-def _gradients_slide(order: list[Value], role_of: Mapping[Value, str],
-                     latex: Mapping[Value, str], grads: Mapping[Value, float], root: Value,
-                     title: str, total: int, fmt: str) -> str:
-    root_name = latex[root]
-    entry = {v: (f"\\displaystyle {latex_derivative(root_name, latex[v])} = "
-                 f"{latex_number(grads.get(v, 0.0), fmt)}") for v in order}
+def _gradients_slide(ctx: _Context, grads: Mapping[Value, float]) -> str:
+    root_name = ctx.latex[ctx.root]
+    entry = {v: (f"\\displaystyle {latex_derivative(root_name, ctx.latex[v])} = "
+                 f"{latex_number(g, ctx.fmt)}") for v, g in grads.items()}
     heading = f"Every gradient, after the backward pass of {_math(root_name)}"
-    body = (_header(heading, total, total, title)
-            + f'<div class="stage">{_value_table(_columns(order, role_of, root, False), entry)}'
-            "</div>")
-    return _frame("gradients-slide", total, body)
+    body = (_header(ctx, heading, ctx.total)
+            + f'<div class="stage">{_value_table(_columns(ctx, list(grads)), entry)}</div>')
+    return _frame("gradients-slide", ctx.total, body)
 
 
 # ---- the page -----------------------------------------------------------------------------
@@ -376,7 +543,7 @@ _PAGE = """<!doctype html>
 {katex}
 </head>
 <body>
-<main class="deck">
+<main class="deck" data-least-text="{least}">
 {slides}
 </main>
 {script}
@@ -399,8 +566,9 @@ body {{ font-family: Helvetica, Arial, sans-serif; color: #222;
   background: #fff; transform: scale(var(--scale)); transform-origin: 0 0; }}
 .slide header {{ flex: none; height: {_HEADER}px; display: flex; align-items: center; gap: 16px;
   border-bottom: 2px solid {ROLES["root"]["color"]}; }}
-.slide h2 {{ margin: 0; font-size: 24px; font-weight: normal; white-space: nowrap;
-  overflow: hidden; text-overflow: ellipsis; }}
+.slide h2 {{ flex: 1 1 0; min-width: 0; align-self: stretch; display: flex; align-items: center;
+  margin: 0; font-size: 24px; font-weight: normal; line-height: 1.15; white-space: nowrap;
+  overflow: hidden; }}
 .slide .where {{ margin-left: auto; font-size: 15px; color: #666; white-space: nowrap; }}
 .stage {{ position: relative; flex: none; width: {STAGE[0]}px; height: {STAGE[1]}px;
   margin-top: {_GAP}px; }}
@@ -411,6 +579,13 @@ body {{ font-family: Helvetica, Arial, sans-serif; color: #222;
   max-width: {STAGE[0]}px; font-size: 22px; padding: 0.3em 0.6em; background: #fff;
   border: 1px solid #d9d9d9; border-left: 4px solid {STEP}; border-radius: 0.3em; }}
 .equations .katex-display {{ margin: 0; }}
+.known {{ margin-top: 0.5em; padding-top: 0.3em; border-top: 1px solid #d9d9d9;
+  font-size: 0.72em; }}
+.known h3 {{ margin: 0 0 0.2em; font-size: 0.85em; font-weight: normal; color: #666; }}
+.known ul {{ list-style: none; margin: 0; padding: 0; display: grid; grid-auto-flow: column;
+  justify-content: start; gap: 0.1em 1.4em; }}
+.known li {{ white-space: nowrap; padding: 0 0.2em; }}
+.known .now {{ background: {STEP}; border-radius: 0.2em; }}
 .cover {{ display: flex; flex-direction: column; height: 100%; }}
 .cover h1 {{ margin: 24px 0 4px; font-size: 44px; font-weight: bold; }}
 .cover .subtitle {{ margin: 0 0 16px; font-size: 24px; color: #444; }}
@@ -444,9 +619,11 @@ body {{ font-family: Helvetica, Arial, sans-serif; color: #222;
 # did not load).
 _SCRIPT = r"""(function () {
   "use strict";
-  var W = __WIDTH__, MIN_GRAPH_PX = 11, ZOOM_GRAPH_PX = 12.5, MIN_MATH_PX = 12,
+  var W = __WIDTH__, ZOOM_GRAPH_PX = 12.5, MIN_MATH_PX = 12,
     MAX_MATH_PX = 26, CELL = 6, GAP = 10;
   var html = document.documentElement;
+  // The least size of a drawing's text, in px of a slide at full size (the deck says).
+  var LEAST = parseFloat(document.querySelector(".deck").getAttribute("data-least-text"));
 
   function typeset() {
     if (typeof katex === "undefined") { return false; }
@@ -537,13 +714,14 @@ _SCRIPT = r"""(function () {
     svg.style.width = fullW + "px"; svg.style.height = fullH + "px";
     var text = smallestText(svg, k);
     panel.style.fontSize = MAX_MATH_PX + "px";
+    panel.style.maxWidth = "none";  // its own size: the fit below scales it with its font
     var pw = panel.offsetWidth, ph = panel.offsetHeight;
     var cols = Math.floor(sw / CELL), rows = Math.floor(sh / CELL);
-    if (text < MIN_GRAPH_PX) {
+    if (text < LEAST) {
       return layoutZoomed(slide, figure, svg, panel, text, [sw, sh, cols, rows, pw, ph], k);
     }
     var rects = obstacles(svg, k);
-    var lowest = Math.min(1, MIN_GRAPH_PX / text), best = null;
+    var lowest = Math.min(1, LEAST / text), best = null;
     for (var s = 1; s >= lowest - 1e-9; s -= 0.02) {
       var free = occupancy(rects, s, cols, rows), lo = MIN_MATH_PX, hi = MAX_MATH_PX, at = null;
       var fits = function (f) {
@@ -598,7 +776,7 @@ _SCRIPT = r"""(function () {
   // to the step's node, its parents and the edges between them, with the equations where
   // they cover none of the drawing, else none of that neighbourhood.
   function layoutZoomed(slide, figure, svg, panel, text, stage, k) {
-    var sw = stage[0], sh = stage[1], zoom = ZOOM_GRAPH_PX / text;
+    var sw = stage[0], sh = stage[1], zoom = Math.max(ZOOM_GRAPH_PX, LEAST) / text;
     var fullW = svg.width.baseVal.value * zoom, fullH = svg.height.baseVal.value * zoom;
     svg.style.width = fullW + "px"; svg.style.height = fullH + "px";
     svg.style.position = "absolute";
@@ -649,7 +827,16 @@ _SCRIPT = r"""(function () {
     }
   }
 
+  // A heading too long for its line: smaller, then on two lines, never cut.
+  function fitHeading(h) {
+    fit(h, 16);
+    if (h.scrollWidth > h.clientWidth + 1) {
+      h.style.whiteSpace = "normal"; h.style.fontSize = ""; fit(h, 10);
+    }
+  }
+
   function layout() {
+    document.querySelectorAll(".slide h2").forEach(fitHeading);
     document.querySelectorAll(".step-slide").forEach(layoutStep);
     document.querySelectorAll(".fit").forEach(function (box) { fit(box, 10); });
   }

@@ -8,13 +8,17 @@ judged twice, to three significant digits (`autograd.teaching.tolerance`):
 
 - against the **key**, the exercise's own numbers: ``correct``;
 - against what the student's **own earlier numbers** give, the graph run again on them
-  (`autograd.teaching.carried`): ``correct given your earlier numbers``.
+  (`autograd.teaching.carried`), give or take how far the rounding of those numbers can
+  move it: ``correct given your earlier numbers``; or ``correct`` when every earlier number
+  it is computed from is correct, only rounded (rounding is not a mistake).
 
-Otherwise the answer is ``wrong`` (or ``missing``). For a wrong answer the grader names the
-slip that gives the student's number, where one does (`autograd.teaching.slips`), as in
-"∂L/∂z3: you multiplied by σ(z3) = ŷ instead of σ'(z3) = ŷ·(1 − ŷ)". The summary headlines
-the first wrong answer in the sheet's order (forward values, then gradients as backward()
-reaches them), with its slip when one is found.
+Otherwise the answer is ``wrong`` (or ``missing``). A wrong answer's ``why`` says the number
+expected, and which of the student's numbers it is computed from; and the slip that gives
+the student's number, where one does (`autograd.teaching.slips`), as in "∂L/∂z3: you
+multiplied by σ(z3) = ŷ instead of σ'(z3) = ŷ·(1 − ŷ)". The summary headlines the first
+wrong answer in the sheet's order (forward values, then gradients as backward() reaches
+them), with its slip when one is found; when no answer at all is correct, it says that the
+numbers may be another sheet's.
 
 >>> from autograd import Value
 >>> w, x = Value(0.5, label="w"), Value(3.0, label="x")
@@ -39,7 +43,7 @@ from autograd.teaching.answers import AnswerError, matched, normal_name, read_an
 from autograd.teaching.carried import Carried, carry
 from autograd.teaching.slips import backward_slip, forward_slip
 from autograd.teaching.tolerance import GIVEN, SHOWN, ZERO_TOLERANCE, tolerance, within
-from autograd.teaching.worksheet import BackwardRow, ForwardRow, Worksheet, by_name, worksheet
+from autograd.teaching.worksheet import BackwardRow, ForwardRow, by_name, worksheet
 from autograd.value import Value
 
 CORRECT = "correct"
@@ -48,6 +52,8 @@ WRONG = "wrong"
 MISSING = "missing"
 VERDICTS = (CORRECT, CARRIED, WRONG, MISSING)
 """Every verdict, best first."""
+NO_FIT = "none of these numbers fit this sheet"
+"""The start of the hint given when no answer is correct (and at least 3 are given)."""
 
 
 # ---- marks and the grading --------------------------------------------------------------------
@@ -65,8 +71,9 @@ class Mark:
     given: float | None
     """the student's number; None when missing"""
     why: str
-    """"" for a correct answer; for the others, the number expected and, where the grader
-    finds it, the slip that gives the student's number"""
+    """"" for an answer that is the key's number; for the others, the number expected and
+    which of the student's numbers it is computed from (for a wrong one, first the slip
+    that gives the student's number, where the grader finds it)"""
     carried: float | None = None
     """what the student's own earlier numbers give here (None where they give nothing)"""
     step: str = ""
@@ -99,6 +106,9 @@ class Grading:
     items: dict[str, Mark]
     first_wrong: str = ""
     """the headline: the first wrong answer, with its slip when one is found"""
+    hint: str = ""
+    """when no answer is correct: that the numbers may be another sheet's (starts with
+    `NO_FIT`)"""
 
     def __bool__(self) -> bool:
         return all(self.items.values())
@@ -116,12 +126,17 @@ class Grading:
         n = self.counts()
         parts = [f"{n[CORRECT]} of {len(self.items)} correct"]
         parts += [f"{n[v]} {v}" for v in VERDICTS[1:] if n[v]]
-        return ", ".join(parts) + (f"; {self.first_wrong}" if self.first_wrong else "")
+        return "; ".join([", ".join(parts), *(t for t in (self.first_wrong, self.hint) if t)])
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"answers": {name: {"verdict", "expected", "given", "why"}}}``."""
-        return {"answers": {name: {"verdict": m.verdict, "expected": _finite(m.expected),
-                                   "given": m.given, "why": m.why}
+        """``{"summary", "counts": {verdict: n}, "answers": {name: {"verdict", "expected",
+        "given", "why", "from_your_numbers"}}}``: ``expected`` is the key's number,
+        ``from_your_numbers`` what the student's earlier numbers give (null where they give
+        none)."""
+        return {"summary": self.summary(), "counts": self.counts(),
+                "answers": {name: {"verdict": m.verdict, "expected": _finite(m.expected),
+                                   "given": m.given, "why": m.why,
+                                   "from_your_numbers": _finite(m.carried)}
                             for name, m in self.items.items()}}
 
     def _rows(self) -> list[tuple[str, str, str, str]]:
@@ -160,11 +175,12 @@ def _finite(x: float | None) -> float | None:
 # ---- grading ----------------------------------------------------------------------------------
 
 
-def grade(root: Value, answers: Mapping[str, float | None]) -> Grading:
+def grade(root: Value, answers: Mapping[str, Any]) -> Grading:
     """Grade ``answers`` (answer names as in the key: ``z1``, ``ŷ`` or ``y_hat``, ``L``,
-    ``dL/dw1`` or ``∂L/∂w1``; a value of None is a missing answer) against the exercise
-    whose loss is ``root`` (every Value the sheet names labelled). Runs ``backward()`` on
-    ``root``. An unknown name or a value that is not a finite number raises `AnswerError`.
+    ``dL/dw1`` or ``∂L/∂w1``, see `autograd.teaching.answers.matched`; a value of None is a
+    missing answer) against the exercise whose loss is ``root`` (every Value the sheet names
+    labelled). Runs ``backward()`` on ``root``. An unknown name or a value that is not a
+    finite number raises `AnswerError`.
 
     >>> from autograd import Value
     >>> z = Value(0.8, label="z1")
@@ -172,7 +188,8 @@ def grade(root: Value, answers: Mapping[str, float | None]) -> Grading:
     >>> L = h * 3; L.label = "L"
     >>> g = grade(L, {"h1": 0.8, "L": 2.4, "dL/dh1": 3, "dL/dz1": 2.4})
     >>> g.items["dL/dz1"].verdict, g.items["dL/dz1"].why
-    ('wrong', "∂L/∂z1: you multiplied by ReLU(z1) = h1 instead of ReLU'(z1) = step(z1); it is 3")
+    ('wrong', "∂L/∂z1: you multiplied by ReLU(z1) = h1 instead of ReLU'(z1) = step(z1); \
+from your ∂L/∂h1 = 3 it is 3")
     >>> grade(L, {"dL/dz": 1})
     Traceback (most recent call last):
     ...
@@ -182,8 +199,12 @@ dL/dz1?); the names are: h1, L, dL/dh1, dL/dz1
     sheet = worksheet(root)
     key = sheet.answers()
     given = matched(answers, list(key))
-    context = _Context(sheet, key, given, carry(sheet, given))
-    marks = {name: _mark(name, row, context) for name, row in by_name(sheet).items()}
+    titles = {**{r.name: r.name for r in sheet.forward},
+              **{r.answer: r.title for r in sheet.backward}}
+    context = _Context(key, given, carry(sheet, given), titles, {})
+    for name, row in by_name(sheet).items():  # in the sheet's order: sources first
+        context.marks[name] = _mark(name, row, context)
+    marks = context.marks
     first = next((m for m in marks.values() if m.verdict == WRONG), None)
     if first is None:
         headline = ""
@@ -191,76 +212,78 @@ dL/dz1?); the names are: h1, L, dL/dh1, dL/dz1
         headline = f"first wrong step: {first.step}"
     else:
         headline = (f"first wrong answer: {first.name} = {number(first.given or 0.0, GIVEN)}"
-                    f", it is {_expected(first.expected, first.carried)}")
-    return Grading(marks, headline)
-
-
-def _expected(expected: float, carried: float | None) -> str:
-    # The number the student should have, from their earlier numbers when those differ.
-    if carried is None or within(carried, expected):
-        return number(expected, SHOWN)
-    return (f"{number(carried, SHOWN)} from your earlier numbers (the key: "
-            f"{number(expected, SHOWN)})")
+                    f", {first.why}")
+    answered = sum(x is not None for x in given.values())
+    none_fit = answered >= 3 and not any(m.verdict == CORRECT for m in marks.values())
+    return Grading(marks, headline, f"{NO_FIT}: are they another sheet's?" if none_fit else "")
 
 
 @dataclass(frozen=True)
 class _Context:
     """What grading one answer looks at."""
 
-    sheet: Worksheet
     key: dict[str, float]
     given: dict[str, float | None]
     carried: Carried
+    titles: dict[str, str]
+    """each answer as the sheet writes it: ``z1``, ``∂L/∂z3``"""
+    marks: dict[str, Mark]
+    """the marks of the answers before this one"""
+
+    def yours(self, names: list[str], most: int = 4) -> str:
+        """``∂L/∂z3 = 0.192, ŷ = 0.161``: the student's numbers of ``names``."""
+        shown = [f"{self.titles[n]} = {number(self.given[n] or 0.0, GIVEN)}"
+                 for n in names[:most]]
+        return ", ".join(shown + (["…"] if len(names) > most else []))
 
 
 def _mark(name: str, row: ForwardRow | BackwardRow, context: _Context) -> Mark:
     expected, mine, carried = context.key[name], context.given.get(name), context.carried
-    forward = isinstance(row, ForwardRow)
-    value = (carried.forward if forward else carried.backward).get(row.node)
+    value = carried.value(name)
     if mine is None:
         return Mark(name, MISSING, expected, None, f"no answer; it is "
                     f"{number(expected, SHOWN)}", value)
     if within(mine, expected):
         return Mark(name, CORRECT, expected, mine, "", value)
-    if value is not None and within(mine, value):
-        return Mark(name, CARRIED, expected, mine,
-                    _from_yours(name, value, expected, context), value)
+    if value is not None and within(mine, value, carried.slack(name)):
+        sources = carried.sources(name)
+        if all(context.marks[s].verdict == CORRECT for s in sources):
+            return Mark(name, CORRECT, expected, mine,
+                        f"from your rounded {context.yours(sources)} it is "
+                        f"{number(value, SHOWN)} (the key: {number(expected, SHOWN)})", value)
+        return Mark(name, CARRIED, expected, mine, _from_yours(name, value, expected, context),
+                    value)
     step = (forward_slip(row, mine, carried) if isinstance(row, ForwardRow)
             else backward_slip(row, mine, carried))
-    why = f"it is {_expected(expected, value)}"
+    why = _it_is(name, value, expected, context)
     return Mark(name, WRONG, expected, mine, f"{step}; {why}" if step else why, value, step)
+
+
+def _it_is(name: str, value: float | None, expected: float, context: _Context) -> str:
+    # The number a wrong answer should be, from which of the student's numbers.
+    sources = context.carried.sources(name)
+    key = number(expected, SHOWN)
+    if not sources:  # the given numbers alone: the key's number
+        return f"from the given numbers it is {key}"
+    if value is None:
+        return f"it is {key}; your {context.yours(sources)} give no number here"
+    text = f"from your {context.yours(sources)} it is {number(value, SHOWN)}"
+    return text if within(value, expected) else f"{text} (the key: {key})"
 
 
 def _from_yours(answer: str, value: float, expected: float, context: _Context) -> str:
     # "from your ŷ = 0.7 it is 0.3567 (the key, from ŷ = 0.633: 0.4568)": the student's own
-    # numbers that differ from the key, nearest first, through the answers they left out
-    sheet, key, given, deps = context.sheet, context.key, context.given, context.carried.deps
-    titles = {**{r.name: r.name for r in sheet.forward},
-              **{r.answer: r.title for r in sheet.backward}}
-    found: list[str] = []
-    todo = list(deps.get(answer, ()))
-    seen: set[str] = set()
-    while todo:
-        name = todo.pop(0)
-        if name in seen:
-            continue
-        seen.add(name)
-        theirs = given.get(name)
-        if theirs is None:
-            todo.extend(deps.get(name, ()))
-        elif not within(theirs, key[name]):
-            found.append(name)
-    order = list(titles)
-    found = sorted(found, key=order.index)[:3]
+    # numbers it is computed from that are not correct (at most 3, in the sheet's order)
+    found = [n for n in context.carried.sources(answer)
+             if context.marks[n].verdict != CORRECT][:3]
     if not found:
         return (f"from your earlier numbers it is {number(value, SHOWN)} (the key: "
                 f"{number(expected, SHOWN)})")
-    yours = ", ".join(f"{titles[n]} = {number(given[n] or 0.0, GIVEN)}" for n in found)
-    keys = ", ".join(f"{titles[n]} = {number(key[n], SHOWN)}" for n in found)
-    return (f"from your {yours} it is {number(value, SHOWN)} (the key, from {keys}: "
-            f"{number(expected, SHOWN)})")
+    keys = ", ".join(f"{context.titles[n]} = {number(context.key[n], SHOWN)}" for n in found)
+    return (f"from your {context.yours(found)} it is {number(value, SHOWN)} (the key, from "
+            f"{keys}: {number(expected, SHOWN)})")
 
 
-__all__ = ["AnswerError", "CARRIED", "CORRECT", "Grading", "MISSING", "Mark", "VERDICTS",
-           "WRONG", "ZERO_TOLERANCE", "grade", "normal_name", "read_answers", "tolerance",
-           "within"]
+__all__ = ["AnswerError", "CARRIED", "CORRECT", "Grading", "MISSING", "Mark", "NO_FIT",
+           "VERDICTS", "WRONG", "ZERO_TOLERANCE", "grade", "normal_name", "read_answers",
+           "tolerance", "within"]

@@ -7,8 +7,8 @@
 ``key.html``     the key: every number, every local derivative and chain-rule line
 ``key.json``     ``{"net", "seed", ["student",] ["dead_relu",] "given", "answers"}``, the
                  answers unrounded; the same exercise always gives the same bytes
-``answers.json`` the template a student fills in for ``backprop-lab grade``: each answer
-                 name with ``null``
+``answers.json`` the template a student fills in for ``backprop-lab grade``: ``{"net",
+                 "seed", ["student",] ["dead_relu",] "answers"}``, each answer ``null``
 ``slides.html``  the key's backward pass as slides (`autograd.teaching.deck`)
 ``network.tex``  the network as TikZ (`autograd.teaching.tikz`), when dot2tex is installed
 ``*.pdf``        with ``pdf=True``: ``sheet.pdf``, ``key.pdf``, ``slides.pdf``, printed by
@@ -145,6 +145,22 @@ def key_data(ex: Exercise, sheet: Worksheet | None = None) -> dict[str, Any]:
         data["dead_relu"] = True
     data["given"] = dict(ex.given)
     data["answers"] = sheet.answers()
+    return data
+
+
+def _answers_template(ex: Exercise, sheet: Worksheet | None = None) -> dict[str, Any]:
+    """What ``answers.json`` holds for a student to fill in: the sheet it is for, as
+    ``key.json`` says it (so that ``backprop-lab grade answers.json`` needs no more), and
+    every answer name with None.
+
+    >>> from nn.exercises import exercise
+    >>> template = _answers_template(exercise("student", 7, student=2))
+    >>> list(template), list(template["answers"].items())[:2]
+    (['net', 'seed', 'student', 'answers'], [('z1', None), ('h1', None)])
+    """
+    sheet = sheet or worksheet(ex.root)
+    data = {k: v for k, v in key_data(ex, sheet).items() if k not in ("given", "answers")}
+    data["answers"] = dict.fromkeys(sheet.answers())
     return data
 
 
@@ -288,8 +304,9 @@ def write_exercise(ex: Exercise, out: str | Path, *, pdf: bool = True) -> Writte
     >>> written = write_exercise(exercise("student", 7), folder, pdf=False)
     >>> [p.name for p in written][:4]
     ['sheet.html', 'key.html', 'key.json', 'answers.json']
-    >>> list(json.loads((folder / "answers.json").read_text()).items())[:2]
-    [('z1', None), ('h1', None)]
+    >>> template = json.loads((folder / "answers.json").read_text())
+    >>> template["net"], template["seed"], list(template["answers"].items())[:2]
+    ('student', 7, [('z1', None), ('h1', None)])
     """
     chromium = _chromium(pdf)
     sheet = worksheet(ex.root)
@@ -303,11 +320,12 @@ def write_exercise(ex: Exercise, out: str | Path, *, pdf: bool = True) -> Writte
         "key.html": sheet_html(sheet, title=key, filled=True,
                                subtitle=_key_subtitle(ex, subtitle)),
         "key.json": _json(key_data(ex, sheet)),
-        "answers.json": _json(dict.fromkeys(sheet.answers())),
+        "answers.json": _json(_answers_template(ex, sheet)),
     }
     written = Written(_write_text(folder / name, text) for name, text in texts.items())
     pages = [folder / "sheet.html", folder / "key.html"]
-    slides = _slides(ex.root, key, folder / "slides.html", written)
+    deck_title = title.replace("Backprop exercise —", "Backprop,", 1) + ": the backward pass"
+    slides = _slides(ex.root, deck_title, folder / "slides.html", written)
     if slides is not None:
         pages.append(slides)
     _tikz(ex.root, folder / "network.tex", written)
@@ -361,7 +379,7 @@ def write_class(net: str, seed: int, students: int, out: str | Path, *,
                                   subtitle=_key_subtitle(ex, subtitle)))
         place = f"student-{k:0{digits}d}"
         texts[f"{place}/sheet.html"] = pages_html([section], title=title)
-        texts[f"{place}/answers.json"] = _json(dict.fromkeys(sheet.answers()))
+        texts[f"{place}/answers.json"] = _json(_answers_template(ex, sheet))
         data = key_data(ex, sheet)
         everyone[str(k)] = {"given": data["given"], "answers": data["answers"]}
     texts["all-sheets.html"] = pages_html(sheets, title=f"{name}: every student's sheet")

@@ -15,11 +15,17 @@ numbers (`autograd.teaching.carried`), and names the first that gives the studen
 then, for any answer, the sign. For a forward value (`forward_slip`): a bias or a term left
 out of a weighted sum ("z1: you left out b1", "you left out w1·x1"), an activation not applied
 ("h1: you did not apply ReLU: h1 = ReLU(z1)"), and the sign.
+
+A slip fits when the student's number is its number to three significant digits. The
+student's earlier numbers are rounded, and so is every slip computed from them: where no
+slip fits so, each may also be off by as far as that rounding can move it
+(`autograd.teaching.carried.Carried.spread`), as a right answer may.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from autograd.notation import number
 from autograd.ops import OPS
@@ -43,10 +49,17 @@ def backward_slip(row: BackwardRow, mine: float, carried: Carried) -> str:
     >>> backward_slip(sheet.backward[0], 0.8176, carry(sheet, {}))
     "∂L/∂z: you multiplied by σ(z) = L instead of σ'(z) = L·(1 − L)"
     """
+    return _first_fit(row.title, row.answer, mine, carried,
+                      lambda run: _backward_candidates(row, run))
+
+
+def _backward_candidates(row: BackwardRow, carried: Carried
+                         ) -> tuple[float, list[tuple[str, float]]] | None:
+    # The right number of row's gradient from the carried numbers, and each slip's.
     v = row.node
     right, pairs = carried.backward.get(v), carried.terms(row)
     if right is None or pairs is None:
-        return ""
+        return None
     candidates: list[tuple[str, float]] = []
     for (u, f), term in zip(pairs, row.terms):
         rest = right - u * f  # the other terms
@@ -77,7 +90,7 @@ def backward_slip(row: BackwardRow, mine: float, carried: Carried) -> str:
                                rest + f))
         if len(row.terms) > 1:
             candidates.append((f"you left out the path through {child.label}", rest))
-    return _first_fit(row.title, candidates, mine, right)
+    return right, candidates
 
 
 def forward_slip(row: ForwardRow, mine: float, carried: Carried) -> str:
@@ -94,10 +107,17 @@ def forward_slip(row: ForwardRow, mine: float, carried: Carried) -> str:
     >>> forward_slip(sheet.forward[0], 1.0, carry(sheet, {}))
     'z: you left out b'
     """
+    return _first_fit(row.name, row.name, mine, carried,
+                      lambda run: _forward_candidates(row, run))
+
+
+def _forward_candidates(row: ForwardRow, carried: Carried
+                        ) -> tuple[float, list[tuple[str, float]]] | None:
+    # The right number of row's value from the carried numbers, and each slip's.
     v = row.node
     right = carried.forward.get(v)
     if right is None:  # else every parent's number is known
-        return ""
+        return None
     xs = [carried.data[p] or 0.0 for p in v.parents]
 
     def called(p: Value) -> str:
@@ -114,17 +134,53 @@ def forward_slip(row: ForwardRow, mine: float, carried: Carried) -> str:
         inner = called(v.parents[0])
         candidates.append((f"you did not apply {op.symbol}: {row.name} = {op.symbol}({inner})",
                            xs[0]))
-    return _first_fit(row.name, candidates, mine, right)
+    return right, candidates
 
 
-def _first_fit(where: str, candidates: list[tuple[str, float]], mine: float,
-               right: float) -> str:
+Candidates = Callable[[Carried], "tuple[float, list[tuple[str, float]]] | None"]
+"""The right number and each slip's number (with its words), from one run's numbers"""
+
+_SIGN = "the sign is wrong"
+
+
+def _first_fit(where: str, answer: str, mine: float, carried: Carried,
+               candidates: Candidates) -> str:
     # "where: slip" for the first slip (the sign tried last) that gives the student's number
-    # and not the right one.
-    for message, slip in [*candidates, ("the sign is wrong", -right)]:
-        if math.isfinite(slip) and within(mine, slip) and not within(slip, right):
+    # and not the right one: to three significant digits, else give or take how far the
+    # rounding of the student's earlier numbers moves it.
+    memo: dict[int, tuple[float, list[tuple[str, float]]] | None] = {}
+
+    def once(run: Carried) -> tuple[float, list[tuple[str, float]]] | None:
+        # each run's slips, computed once (the runs live in ``carried`` meanwhile)
+        if id(run) not in memo:
+            memo[id(run)] = candidates(run)
+        return memo[id(run)]
+
+    found = once(carried)
+    if found is None:
+        return ""
+    right, slips = found
+    slips = [*slips, (_SIGN, -right)]
+    fits = [(message, slip) for message, slip in slips
+            if math.isfinite(slip) and not within(slip, right)]
+    for message, slip in fits:
+        if within(mine, slip):
+            return f"{where}: {message}"
+    for message, slip in fits:
+        if within(mine, slip, carried.spread(answer, _slip_number(once, message))):
             return f"{where}: {message}"
     return ""
+
+
+def _slip_number(candidates: Candidates, message: str) -> Callable[[Carried], float | None]:
+    # The number of the slip ``message`` in a run (None where that run has no such slip).
+    def number_in(run: Carried) -> float | None:
+        found = candidates(run)
+        if found is None:
+            return None
+        right, slips = found
+        return next((x for m, x in [*slips, (_SIGN, -right)] if m == message), None)
+    return number_in
 
 
 def _short(text: str, fallback: str) -> str:

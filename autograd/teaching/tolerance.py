@@ -6,6 +6,12 @@ expected number e: ``0.5 · 10**(floor(log10|e|) − 2)``, so that 0.4431 may be
 must be 0: the tolerance never drops below 5e-13, which also absorbs the rounding noise of a
 sum that is exactly 0 on paper.
 
+Judged against what the student's own earlier numbers give (`autograd.teaching.carried`),
+an answer gets a ``slack`` on top: how far the rounding of those earlier numbers can move
+the number they give (`autograd.teaching.carried.Carried.slack`). A number written to three
+significant digits may be as far as its tolerance from what it was rounded from; one written
+with more digits, no further than half a unit of its last digit (`rounding`).
+
 Expected numbers are written to four significant digits (`SHOWN`), one more than the
 tolerance asks; the student's numbers as they wrote them (`GIVEN`).
 """
@@ -13,6 +19,7 @@ tolerance asks; the student's numbers as they wrote them (`GIVEN`).
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 ZERO_TOLERANCE = 5e-13
 """The smallest tolerance: an expected 0 must be answered 0."""
@@ -37,13 +44,28 @@ def tolerance(expected: float) -> float:
     return max(0.5 * 10.0 ** (math.floor(math.log10(abs(expected))) - 2), ZERO_TOLERANCE)
 
 
-def within(given: float, expected: float) -> bool:
-    """``given`` is ``expected`` to three significant digits (see `tolerance`).
+def within(given: float, expected: float, slack: float = 0.0) -> bool:
+    """``given`` is ``expected`` to three significant digits (see `tolerance`), give or take
+    ``slack`` more.
 
-    >>> within(0.443, 0.44308), within(0.444, 0.44308)
-    (True, False)
+    >>> within(0.443, 0.44308), within(0.444, 0.44308), within(0.444, 0.44308, slack=0.001)
+    (True, False, True)
     """
-    return abs(given - expected) <= tolerance(expected) * _SLACK
+    return abs(given - expected) <= tolerance(expected) * _SLACK + slack
 
 
-__all__ = ["GIVEN", "SHOWN", "ZERO_TOLERANCE", "tolerance", "within"]
+def rounding(written: float) -> float:
+    """How far a number as the student wrote it may be from the one they rounded it from:
+    half a unit of its last digit, and no more than its `tolerance`.
+
+    >>> rounding(1.07), rounding(1.185), rounding(0.16), rounding(0.0)
+    (0.005, 0.0005, 0.0005, 5e-13)
+    """
+    if not math.isfinite(written):
+        return ZERO_TOLERANCE
+    last = Decimal(repr(written)).normalize().as_tuple().exponent
+    half_unit = 0.5 * 10.0 ** last if isinstance(last, int) else 0.0
+    return max(min(tolerance(written), half_unit), ZERO_TOLERANCE)
+
+
+__all__ = ["GIVEN", "SHOWN", "ZERO_TOLERANCE", "rounding", "tolerance", "within"]
