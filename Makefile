@@ -141,6 +141,6 @@ vendor-katex:
 	  "$$(sha256sum $(KATEX_VENDOR)/katex.js | cut -d' ' -f1)" > $(KATEX_VENDOR)/VERSION; \
 	cat $(KATEX_VENDOR)/VERSION
 
-# Redraw the README's pictures: the student network's SVG and a PNG of its player (Chromium).
+# Redraw the README's pictures: the student network's SVG, PNGs of its player and of an exercise key (Chromium).
 pictures: $(VENV)/test.stamp dot chromium
 	$(PY) tests/pictures.py

@@ -1,6 +1,7 @@
-"""Regenerate the README's pictures (``make pictures``): the student network's drawing and
-a PNG of its player mid-way through the backward pass, taken in Debian's Chromium at the
-width of a notebook cell. The tests check the drawing against a fresh one; the PNG is a
+"""Regenerate the README's pictures (``make pictures``): the student network's drawing, a
+PNG of its player mid-way through the backward pass, and the top of an exercise key (the
+first article's network, seed 7), taken in Debian's Chromium at the width of a notebook
+cell. The tests check the drawing against a fresh one; the PNG is a
 photograph of the page, to look at."""
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ sys.path.insert(0, str(HERE.parent))
 
 from autograd.draw import render  # noqa: E402
 from autograd.player import play  # noqa: E402
+from autograd.teaching import write_exercise  # noqa: E402
 from nn.examples import student_forward  # noqa: E402
+from nn.exercises import exercise  # noqa: E402
 from tests.browser import CELL_WIDTH, page  # noqa: E402
 
 PICTURES = HERE.parent / "notebooks" / "pictures"
@@ -38,7 +41,12 @@ def main() -> None:
         p.screenshot(path=str(PICTURES / "player.png"), clip={"x": 0, "y": 0,
                                                              "width": CELL_WIDTH,
                                                              "height": 1450})
-    print(f"written: {PICTURES / 'student_network.svg'}, {PICTURES / 'player.png'}")
+        write_exercise(exercise("student", 7), HERE.parent / "build" / "exercise", pdf=False)
+        p.goto((HERE.parent / "build" / "exercise" / "key.html").resolve().as_uri())
+        p.screenshot(path=str(PICTURES / "key.png"), clip={"x": 0, "y": 0,
+                                                          "width": CELL_WIDTH, "height": 1250})
+    print(f"written: {PICTURES / 'student_network.svg'}, {PICTURES / 'player.png'}, "
+          f"{PICTURES / 'key.png'}")
 
 
 def _step_of(steps: int) -> int:
