@@ -5,7 +5,9 @@ work through by hand, the same for everyone with the same seed.
 the loss graph built from Values labelled as the article writes them (``x1``, ``w1``, ``z1``,
 ``h1``, ``ŷ``, ``L``; the target ``y`` is a labelled leaf too). `build(net, given)` builds the
 same graph at numbers of your own. The nets are `NETS` and MLP specs ``SIZES:HIDDEN,OUTPUT``
-with an optional ``:LOSS``, e.g. ``2-2-1:relu,sigmoid`` or ``2-3-2:tanh,sigmoid:mse``.
+with an optional ``:LOSS``, e.g. ``2-2-1:relu,sigmoid`` or ``2-3-2:tanh,sigmoid:mse``, of at
+most `MAX_PARAMETERS` weights and biases (however its layers are shaped): more is too much
+to work by hand. An `Exercise` says its net's own ``name`` and ``description`` for titles.
 
 The numbers are drawn neuron by neuron, each redrawn until it fits, and the whole draw is
 repeated until every rule holds (`MAX_TRIES` at most):
@@ -43,11 +45,35 @@ NETS: tuple[str, ...] = ("student", "simplenn", "squared-error", "five-input")
 """The articles' networks by name; `exercise` and `build` also take MLP specs."""
 LOSSES = ("bce", "mse")
 MAX_TRIES = 10_000
-MAX_LAYERS, MAX_WIDTH = 5, 8  # a sheet's worth: up to 5 layers of neurons, 8 wide
+MAX_PARAMETERS = 60
+"""The most weights and biases an MLP spec may have: a sheet's worth, worked by hand in a
+lesson (the five-input net has 21; every parameter adds rows to the sheet, the key and the
+slides, and a slide to print)."""
 Z_MAX = 10.0
 _DRAWS = 100  # draws per neuron before the whole try starts again
 _SPEC = ("an MLP spec SIZES:HIDDEN,OUTPUT[:LOSS] such as 2-2-1:relu,sigmoid "
          "(activations relu tanh sigmoid linear; loss bce or mse)")
+
+
+_ABOUT = {  # the articles' nets by key: their name in a title, and what they are
+    "student": ("student",
+                "The student pass/fail network of the first article, *What is Neural "
+                "Network?*: x1 hours studied, x2 hours slept, target y (1: passed); ReLU "
+                "hidden neurons h1, h2, a sigmoid output ŷ, and the loss L = binary "
+                "cross-entropy."),
+    "simplenn": ("SimpleNN",
+                 "The 2-2-1 network SimpleNN of the third article (a simple neural network "
+                 "example in Python): a ReLU hidden layer, a sigmoid output ŷ, binary "
+                 "cross-entropy; W1[i,j] joins input j to hidden neuron i."),
+    "squared-error": ("squared-error",
+                      "The sigmoid network of the second article, *Introduction to Neural "
+                      "Network Basics*: targets t_k1, t_k2, the error E = ½Σ(t − o)², θ a "
+                      "neuron's bias (threshold)."),
+    "five-input": ("five-input",
+                   "The network of the fourth article, *Understanding Neural Networks* (Tony "
+                   "Yiu): five inputs, two sigmoid hidden layers, a sigmoid output, mean "
+                   "squared error; Wa,b joins input (or neuron) a to neuron b."),
+}
 
 
 class ExerciseError(ValueError):
@@ -94,6 +120,32 @@ class Exercise:
     dead_relu: bool
     given: dict[str, float]
     root: Value
+
+    @property
+    def name(self) -> str:
+        """The net's own name, however ``net`` was spelled: ``student``, ``SimpleNN``,
+        ``squared-error``, ``five-input``, or an MLP's spec in full.
+
+        >>> exercise(" Simple NN", 1).name, exercise("2-2-1:RELU,sigmoid", 1).name
+        ('SimpleNN', '2-2-1:relu,sigmoid:bce')
+        """
+        key = _parse(self.net).key
+        return _ABOUT[key][0] if key in _ABOUT else key
+
+    @property
+    def description(self) -> str:
+        """What the net is, in a sentence or two for a sheet's subtitle: the article it is
+        from and its notation.
+
+        >>> exercise("five - input", 1).description.startswith("The network of the fourth")
+        True
+        """
+        key = _parse(self.net).key
+        if key in _ABOUT:
+            return _ABOUT[key][1]
+        return (f"A multilayer perceptron {key}: the layer sizes (inputs first), then the "
+                "hidden and output activations, then the loss (bce: binary cross-entropy; "
+                "mse: mean squared error).")
 
     def values(self) -> dict[str, Value]:
         """Every labelled Value of the graph by label: the given ones first, then the rest
@@ -152,6 +204,15 @@ def _mlp(key: str, sizes: list[int], hidden: str, output: str, loss: str) -> _Ne
                 (hidden,) * (last - 1) + (output,), loss)
 
 
+def parameters(sizes: list[int]) -> int:
+    """How many weights and biases an MLP of layer ``sizes`` (inputs first) has.
+
+    >>> parameters([2, 2, 1]), parameters([5, 2, 2, 1])
+    (9, 21)
+    """
+    return sum((before + 1) * after for before, after in zip(sizes, sizes[1:]))
+
+
 def _parse(net: str) -> _Net:
     # a named net, or an MLP spec checked part by part
     if not isinstance(net, str):
@@ -169,13 +230,19 @@ def _parse(net: str) -> _Net:
     if not all(s.isdigit() for s in sizes_text) or len(sizes_text) < 2:
         raise ExerciseError(f"bad sizes {parts[0]!r} in {net!r}: write whole numbers joined "
                             f"by '-', inputs first, e.g. 2-2-1; {_SPEC}")
-    sizes = [int(s) for s in sizes_text]
+    # a size of more digits than any sheet holds counts as 10**4 (no huge int is read)
+    huge = any(len(s.lstrip("0")) > 4 for s in sizes_text)
+    sizes = [int(s) if len(s.lstrip("0")) <= 4 else 10**4 for s in sizes_text]
     if min(sizes) < 1:
         raise ExerciseError(f"bad sizes {parts[0]!r}: every layer needs at least 1 neuron "
                             "(and at least 1 input), e.g. 2-2-1")
-    if len(sizes) - 1 > MAX_LAYERS or max(sizes) > MAX_WIDTH:
-        raise ExerciseError(f"{parts[0]!r} is too big for a sheet: at most {MAX_LAYERS} "
-                            f"layers after the inputs and {MAX_WIDTH} per layer, e.g. 2-3-1")
+    count = parameters(sizes)
+    if count > MAX_PARAMETERS:
+        shown = parts[0] if len(parts[0]) <= 40 else parts[0][:37] + "..."
+        raise ExerciseError(f"{shown!r} is too big to work by hand: "
+                            f"{'at least ' if huge else ''}{count} parameters, at most "
+                            f"{MAX_PARAMETERS} (weights and biases; 2-3-1 has "
+                            f"{parameters([2, 3, 1])})")
     acts = parts[1].split(",") if len(parts) > 1 else []
     if len(parts) > 3 or len(acts) != 2 or any(a not in ACTIVATIONS for a in acts):
         raise ExerciseError(f"bad activations in {net!r}: after the sizes write ':' and two "

@@ -95,3 +95,101 @@ def test_a_chromium_that_fails_is_one_line_and_status_2(tmp_path: Path) -> None:
     names = {p.name for p in tmp_path.iterdir()}
     assert {"sheet.html", "key.html", "key.json"} <= names
     assert not [n for n in names if n.endswith(".pdf") or ".part" in n]  # nothing half-made
+
+
+def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stderr
+
+
+def test_a_chromium_that_cannot_run_is_one_line_and_status_2(tmp_path: Path) -> None:
+    broken = tmp_path / "c"
+    broken.write_bytes(b"\0x")  # executable, but not a program
+    broken.chmod(0o755)
+    out = tmp_path / "y"
+    message = one_error_line(run_cli("exercise", "--out", str(out),
+                                     BACKPROP_LAB_CHROMIUM=str(broken)))
+    assert "could not be run" in message and "--no-pdf" in message
+    names = {p.name for p in out.iterdir()}
+    assert {"sheet.html", "key.json"} <= names
+    assert not [n for n in names if n.endswith(".pdf") or ".part" in n]
+
+
+def test_a_failed_pdf_is_named_as_the_file_in_the_folder(tmp_path: Path) -> None:
+    message = one_error_line(run_cli("exercise", "--seed", "7", "--out", str(tmp_path),
+                                     BACKPROP_LAB_CHROMIUM="/bin/false"))
+    assert f"to {tmp_path / 'sheet.pdf'} (exit status 1)" in message
+    assert ".part" not in message
+
+
+def test_out_a_file_is_one_line_and_status_2(tmp_path: Path) -> None:
+    mine = tmp_path / "notes"
+    mine.write_text("mine")
+    message = one_error_line(run_cli("exercise", "--out", str(mine), "--no-pdf"))
+    assert message == f"error: --out {mine} is a file, not a folder\n"
+    message = one_error_line(run_cli("exercise", "--out", str(mine / "x"), "--no-pdf"))
+    assert message == f"error: --out {mine / 'x'}: {mine} is a file, not a folder\n"
+    assert mine.read_text() == "mine" and list(tmp_path.iterdir()) == [mine]
+
+
+def test_a_rerun_keeps_a_students_answers_and_never_mixes_two_exercises(tmp_path: Path) -> None:
+    assert run_cli("exercise", "--seed", "7", "--out", str(tmp_path), "--no-pdf").returncode == 0
+    for name in ("sheet.pdf", "key.pdf", "slides.pdf"):  # as a run with PDFs leaves them
+        (tmp_path / name).write_bytes(b"%PDF seed 7")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    message = one_error_line(run_cli("exercise", "--seed", "8", "--out", str(tmp_path),
+                                     "--no-pdf"))
+    assert message.startswith(f"error: {tmp_path / 'key.json'} is the key of another "
+                              "exercise (net student, seed 7; this is net student, seed 8)")
+    assert "--force" in message
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing written
+    done = run_cli("exercise", "--seed", "8", "--out", str(tmp_path), "--no-pdf", "--force")
+    assert done.returncode == 0, done.stderr
+    removed = [line for line in done.stdout.splitlines() if line.startswith("removed ")]
+    assert sorted(removed) == [f"removed {tmp_path / n}" for n in ("key.pdf", "sheet.pdf",
+                                                                   "slides.pdf")]
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".pdf"]
+    answers = tmp_path / "answers.json"
+    data = json.loads(answers.read_text(encoding="utf-8"))
+    data["answers"]["z1"] = 1.19
+    answers.write_text(json.dumps(data), encoding="utf-8")
+    message = one_error_line(run_cli("exercise", "--seed", "8", "--out", str(tmp_path),
+                                     "--no-pdf"))
+    assert f"{answers} holds a student's answers (1 filled in)" in message
+    assert json.loads(answers.read_text(encoding="utf-8"))["answers"]["z1"] == 1.19
+
+
+def test_a_smaller_class_leaves_no_old_student_folders(tmp_path: Path) -> None:
+    args = ["exercise", "--net", "student", "--seed", "3", "--out", str(tmp_path), "--no-pdf"]
+    assert run_cli(*args, "--students", "5").returncode == 0
+    done = run_cli(*args, "--students", "2")
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "student-01", "student-02", "all-sheets.html", "class-key.html", "class-key.json"}
+    assert done.stdout.count("removed ") == 3 * 2
+
+
+def test_a_net_too_big_to_work_by_hand_is_refused_and_five_input_is_not(tmp_path: Path) -> None:
+    message = one_error_line(run_cli("exercise", "--net", "8-8-8-8-1:relu,sigmoid",
+                                     "--out", str(tmp_path / "big"), "--no-pdf"))
+    assert message.startswith("error: '8-8-8-8-1' is too big to work by hand: 225 parameters, "
+                              "at most 60")
+    assert not (tmp_path / "big").exists()
+    done = run_cli("exercise", "--net", "five - input", "--seed", "2", "--out",
+                   str(tmp_path / "five"), "--no-pdf")
+    assert done.returncode == 0, done.stderr
+    sheet = (tmp_path / "five" / "sheet.html").read_text(encoding="utf-8")
+    assert "five-input network, seed 2" in sheet and "Understanding Neural Networks" in sheet
+
+
+def test_a_big_net_within_the_limit_writes_its_tikz(tmp_path: Path) -> None:
+    # its TikZ once stalled dot2tex: Graphviz's warnings, one per node, filled the pipe
+    done = run_cli("exercise", "--net", "3-4-4-2:relu,sigmoid", "--seed", "1", "--out",
+                   str(tmp_path), "--no-pdf")
+    assert done.returncode == 0, done.stderr
+    if importlib.util.find_spec("dot2tex") is not None:
+        assert "\\begin{tikzpicture}" in (tmp_path / "network.tex").read_text(encoding="utf-8")
+    else:
+        assert f"skipped {tmp_path / 'network.tex'}: " in done.stdout

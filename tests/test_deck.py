@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import os
 import re
 import sys
 from pathlib import Path
@@ -31,7 +32,7 @@ from autograd.draw.ops_view import plan_ops
 from autograd.draw.style import HIGHLIGHT, STEP
 from autograd.graph import topological_order
 from autograd.notation import latex_name, latex_names_map, latex_number, latex_product, number
-from autograd.teaching.deck import SLIDE_HEIGHT, SLIDE_WIDTH, deck, katex_version
+from autograd.teaching.deck import KNOWN, SLIDE_HEIGHT, SLIDE_WIDTH, deck, katex_version
 from autograd.teaching.pdf import PdfFailed, PdfUnavailable, find_chromium, print_pdf
 from autograd.teaching.tikz import INSTALL, tikz
 from autograd.teaching.worksheet import worksheet
@@ -154,15 +155,34 @@ def test_each_step_shows_its_chain_rule_with_the_numbers_by_hand(lesson):
 
 
 def test_each_step_lists_the_gradients_found_so_far(lesson):
+    # the last KNOWN of them, after a line counting those left out: a slide's list does not
+    # grow with the deck (the student exercise has more steps than KNOWN)
     _, sheet, slides = lesson
     pages = slides_of(slides.html)
     rows = sheet.backward
+    assert len(rows) > KNOWN
     for k in range(1, len(rows) + 1):
         known = re.search(r'<div class="known">(.*?)</div>', pages[k], re.S)
         assert known, k
         listed = re.findall(r"\\partial L/\\partial (.+?) = ([^<]+)</span>", known.group(1))
-        assert listed == [(latex_name(r.node.label), latex_number(r.value)) for r in rows[:k]]
+        shown = rows[max(0, k - KNOWN):k]
+        assert listed == [(latex_name(r.node.label), latex_number(r.value)) for r in shown]
         assert known.group(1).count("class=now") == 1
+        earlier = re.findall(r'<li class="earlier">… and (\d+) earlier</li>', known.group(1))
+        assert earlier == ([str(k - KNOWN)] if k > KNOWN else [])
+        assert known.group(1).count("<li") <= KNOWN + 1
+
+
+def test_the_found_so_far_lists_grow_no_longer_than_known():
+    # a long chain: without the cap each slide would list every gradient before it
+    v = Value(0.5, label="v0")
+    for k in range(1, 41):
+        v = v * 1.01
+        v.label = f"v{k}"
+    pages = slides_of(deck(v, title="chain").html)
+    lists = [re.search(r'<div class="known">(.*?)</div>', page, re.S) for page in pages]
+    counts = [found.group(1).count("<li") for found in lists if found]
+    assert len(counts) == 40 and max(counts) == KNOWN + 1
 
 
 def test_each_drawing_marks_the_row_and_the_values_it_gets_gradient_from(lesson):
@@ -578,6 +598,29 @@ def test_a_chromium_that_prints_nothing_is_named_with_the_file(tmp_path):
         print_pdf([tmp_path / "missing.html"])
 
 
+def test_a_chromium_that_cannot_run_is_unavailable_and_an_oserror(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text("<p>hi</p>")
+    broken = tmp_path / "broken-chromium"
+    broken.write_bytes(b"\0x")  # executable, but no program
+    broken.chmod(0o755)
+    with pytest.raises(PdfUnavailable, match=r"could not be run") as error:
+        print_pdf([page], chromium=str(broken))
+    assert isinstance(error.value, OSError) and issubclass(PdfFailed, OSError)
+
+
+def test_a_failure_names_the_pdf_as_the_caller_shows_it(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text("<p>hi</p>")
+    silent = tmp_path / "silent-chromium"
+    silent.write_text("#!/bin/sh\nexit 0\n")
+    silent.chmod(0o755)
+    with pytest.raises(PdfFailed) as error:
+        print_pdf([page], [tmp_path / ".p.tmp.pdf"], chromium=str(silent),
+                  shown_as=[tmp_path / "p.pdf"])
+    assert str(tmp_path / "p.pdf") in str(error.value) and ".tmp" not in str(error.value)
+
+
 # ---- TikZ ---------------------------------------------------------------------------------
 
 
@@ -618,6 +661,38 @@ def test_tikz_draws_every_value_and_edge_with_latex_names(student):
     rest = outside_math(picture)
     assert "ŷ" not in rest and re.search(r"(?<!\\)_", rest) is None
     assert all(line.count("$") % 2 == 0 for line in re.sub(r"\\\$", "", picture).splitlines())
+
+
+def test_tikz_of_an_exercise_of_many_values_has_a_node_per_value():
+    ex = exercise("3-4-4-2:relu,sigmoid", 1)
+    _, plan = plan_ops(ex.root)
+    drawn = [v for v in topological_order(ex.root) if v in plan.nodes]  # not the 2 of **2
+    assert len(drawn) >= 40 and {v for v in drawn if v.label} == set(ex.values().values())
+    picture = tikz(ex.root)
+    nodes = dict(DRAWN_NODE.findall(picture))
+    assert sorted(nodes) == sorted(plan.ids[v] for v in drawn)
+    assert r"$W_{1}[1,1] = " in picture  # every name in LaTeX
+
+
+def test_tikz_of_a_big_graph_finishes():
+    # Graphviz warns once per node about the TikZ options in style; dot2tex, running dot
+    # itself, read its output before those warnings, and stalled once they passed a pipe's
+    # 64 KB (about 300 nodes). dot now runs with -q, both outputs read together.
+    xs = [Value(0.01 * k, label=f"x{k}") for k in range(200)]
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x
+    picture = tikz(total)
+    assert len(DRAWN_NODE.findall(picture)) == len(topological_order(total)) == 399
+
+
+def test_a_failing_dot_is_a_runtime_error_naming_it(monkeypatch, tmp_path):
+    failing = tmp_path / "dot"
+    failing.write_text("#!/bin/sh\necho 'Error: syntax error in line 1' >&2\nexit 1\n")
+    failing.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    with pytest.raises(RuntimeError, match=r"Graphviz's dot .*exit status 1: Error: syntax"):
+        tikz(Value(1.0, label="x").exp())
 
 
 def test_tikz_escapes_hostile_labels():

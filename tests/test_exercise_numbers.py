@@ -22,7 +22,15 @@ from nn.examples import (
     squared_error_forward,
     student_forward,
 )
-from nn.exercises import NETS, Exercise, ExerciseError, build, exercise
+from nn.exercises import (
+    MAX_PARAMETERS,
+    NETS,
+    Exercise,
+    ExerciseError,
+    build,
+    exercise,
+    parameters,
+)
 
 RULE_NETS = [*NETS, "2-2-1:relu,sigmoid", "2-3-2:tanh,sigmoid"]
 SEEDS = range(200)
@@ -360,8 +368,10 @@ def test_mlp_gradients_against_pytorch():
     ("2-2-1:relu", ["two of"]),
     ("0-1", ["at least 1"]),
     ("2-0-1", ["at least 1"]),
-    ("9-2-1:relu,sigmoid", ["too big", "8"]),
-    ("2-2-2-2-2-2-1:relu,sigmoid", ["too big", "layers"]),
+    ("8-8-8-8-1:relu,sigmoid", ["too big to work by hand: 225 parameters, at most 60"]),
+    ("2-2-2-2-2-2-2-2-2-2-2-1:tanh,sigmoid", ["63 parameters, at most 60"]),
+    ("1-99999999999999999999-1:relu,sigmoid", ["too big to work by hand"]),
+    ("5" * 5000 + "-1:relu,sigmoid", ["too big to work by hand"]),  # no huge int is read
     ("2-2-1:relu,sigmoid:foo", ["bad loss", "mse"]),
     ("2-2-1:relu,tanh:bce", ["sigmoid", "mse"]),
 ])
@@ -373,6 +383,32 @@ def test_bad_nets_say_what_to_write(net, words):
     assert all(word in message for word in words), message
     with pytest.raises(ValueError):  # an ExerciseError is a ValueError
         build(net, {})
+
+
+def test_the_size_is_capped_by_parameters_not_by_layers_or_width():
+    # the cap counts weights and biases: the articles' nets and any MLP of at most 60 pass,
+    # however its layers are shaped
+    assert MAX_PARAMETERS == 60
+    five = exercise("five-input", 1)
+    assert len([k for k in five.given if k[0] in "WB"]) == 21
+    for net, count in (("9-2-1:relu,sigmoid", 23), ("2-2-2-2-2-2-2-2-2-2-2:tanh,sigmoid", 60),
+                       ("1-19-1:relu,sigmoid", 58)):
+        ex = exercise(net, 1)
+        assert parameters([int(n) for n in net.split(":")[0].split("-")]) == count
+        assert len(ex.given) == count + len([k for k in ex.given if k[0] in "xy"])
+
+
+def test_the_name_and_description_are_the_nets_however_it_is_spelled():
+    for spelled, name in ((" Simple NN", "SimpleNN"), ("five - input", "five-input"),
+                          ("STUDENT", "student"), ("2-2-1:RELU,sigmoid", "2-2-1:relu,sigmoid:bce")):
+        ex = exercise(spelled, 1)
+        assert ex.name == name
+        canonical = {"SimpleNN": "simplenn"}.get(name, name)
+        assert ex.description == exercise(canonical, 1).description
+    assert "third article" in exercise("Simple NN", 1).description
+    assert "fourth article" in exercise("five - input", 1).description
+    assert exercise("2-3-2:tanh,sigmoid", 1).description.startswith(
+        "A multilayer perceptron 2-3-2:tanh,sigmoid:mse")
 
 
 @pytest.mark.parametrize("kwargs, words", [

@@ -4,6 +4,8 @@ and the key every one, and hostile labels shown as text, never as markup."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import math
 import re
@@ -15,7 +17,9 @@ import torch
 
 from autograd import Value, dot
 from autograd.notation import number
-from autograd.teaching.kit import write_class, write_exercise
+from autograd.teaching import kit
+from autograd.teaching.kit import FolderInUse, titles, write_class, write_exercise
+from autograd.teaching.pdf import PdfFailed
 from autograd.teaching.sheet import sheet_html
 from autograd.teaching.worksheet import worksheet
 from nn.exercises import exercise
@@ -298,3 +302,154 @@ def test_hostile_labels_and_titles_are_text() -> None:
         assert tags.count("table") == 3  # given, forward, backward: none ended early
         assert HOSTILE in text and "<script>alert(2)</script>" in text and "b&amp;" in text
         assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+# ---- the subtitles: what nn says of each net, however it is spelled -----------------------
+
+
+@pytest.mark.parametrize("spelled, canonical, name", [
+    ("Simple NN", "simplenn", "SimpleNN"), ("five - input", "five-input", "five-input"),
+    (" STUDENT ", "student", "student"), ("2-2-1:RELU,sigmoid", "2-2-1:relu,sigmoid:bce",
+                                          "2-2-1:relu,sigmoid:bce")])
+def test_titles_name_the_net_however_it_is_spelled(spelled, canonical, name) -> None:
+    title, subtitle = titles(exercise(spelled, 1))
+    assert title == f"Backprop exercise — {name} network, seed 1"
+    assert subtitle == exercise(canonical, 1).description
+    assert not subtitle.startswith("A multilayer perceptron") or ":" in spelled
+    assert not hasattr(kit, "_NETS")  # the descriptions are nn's, not repeated here
+
+
+# ---- a folder is one kit: no work lost, no two exercises mixed ----------------------------
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def fill_in(path: Path, name: str = "z1", value: float = 1.5) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["answers"][name] = value
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_rerun_of_the_same_exercise_writes_the_same_bytes(tmp_path: Path) -> None:
+    write_exercise(exercise("student", 7), tmp_path, pdf=False)
+    before = snapshot(tmp_path)
+    written = write_exercise(exercise("student", 7), tmp_path, pdf=False)
+    assert written.removed == [] and snapshot(tmp_path) == before
+    written = write_exercise(exercise("Student", 7), tmp_path, pdf=False)  # the same net
+    assert written.removed == [] and key(tmp_path)["given"] == exercise("student", 7).given
+
+
+def test_a_filled_in_answers_json_is_never_written_over(tmp_path: Path) -> None:
+    write_exercise(exercise("student", 7), tmp_path, pdf=False)
+    fill_in(tmp_path / "answers.json")
+    before = snapshot(tmp_path)
+    with pytest.raises(FolderInUse) as error:  # even the same exercise
+        write_exercise(exercise("student", 7), tmp_path, pdf=False)
+    assert error.value.path == tmp_path / "answers.json"
+    assert "holds a student's answers (1 filled in)" in str(error.value)
+    assert isinstance(error.value, OSError)  # the command line's "error: ...", status 2
+    assert snapshot(tmp_path) == before  # nothing written
+    (tmp_path / "answers.json").write_text("{not json", encoding="utf-8")  # half-typed
+    with pytest.raises(FolderInUse, match="cannot be read"):
+        write_exercise(exercise("student", 7), tmp_path, pdf=False)
+    write_exercise(exercise("student", 7), tmp_path, pdf=False, force=True)
+    assert set(json.loads((tmp_path / "answers.json").read_text())["answers"].values()) == {None}
+
+
+def test_another_exercise_is_refused_then_replaces_the_whole_kit(tmp_path: Path) -> None:
+    write_exercise(exercise("student", 7), tmp_path, pdf=False)
+    for name in ("sheet.pdf", "key.pdf", "slides.pdf"):  # as a run with PDFs leaves them
+        (tmp_path / name).write_bytes(b"%PDF seed 7")
+    (tmp_path / "notes.txt").write_text("the teacher's own")
+    before = snapshot(tmp_path)
+    for other in (exercise("student", 8), exercise("student", 7, student=2),
+                  exercise("student", 7, dead_relu=True), exercise("simplenn", 7)):
+        with pytest.raises(FolderInUse) as error:
+            write_exercise(other, tmp_path, pdf=False)
+        assert error.value.path == tmp_path / "key.json"
+        assert "is the key of another exercise (net student, seed 7;" in error.value.why
+    assert snapshot(tmp_path) == before
+    written = write_exercise(exercise("student", 8), tmp_path, pdf=False, force=True)
+    assert sorted(p.name for p in written.removed) == ["key.pdf", "sheet.pdf", "slides.pdf"]
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".pdf"]
+    assert (tmp_path / "notes.txt").read_text() == "the teacher's own"
+    assert key(tmp_path)["seed"] == 8
+
+
+def test_a_kit_of_the_other_kind_is_refused(tmp_path: Path) -> None:
+    write_class("student", 7, 2, tmp_path / "class", pdf=False, make=exercise)
+    with pytest.raises(FolderInUse, match="class-key.json is the key of a class set"):
+        write_exercise(exercise("student", 7), tmp_path / "class", pdf=False)
+    write_exercise(exercise("student", 7), tmp_path / "one", pdf=False)
+    with pytest.raises(FolderInUse, match="key.json is the key of one exercise"):
+        write_class("student", 7, 2, tmp_path / "one", pdf=False, make=exercise)
+    written = write_class("student", 7, 2, tmp_path / "one", pdf=False, force=True,
+                          make=exercise)
+    assert "sheet.html" in {p.name for p in written.removed}
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == [
+        "all-sheets.html", "class-key.html", "class-key.json", "student-01", "student-02"]
+
+
+def test_a_smaller_class_removes_the_students_past_it(tmp_path: Path) -> None:
+    write_class("student", 7, 12, tmp_path, pdf=False, make=exercise)
+    (tmp_path / "student-11" / "feedback.txt").write_text("kept")
+    fill_in(tmp_path / "student-12" / "answers.json")
+    with pytest.raises(FolderInUse) as error:  # student 12's work would be removed
+        write_class("student", 7, 3, tmp_path, pdf=False, make=exercise)
+    assert error.value.path == tmp_path / "student-12" / "answers.json"
+    with pytest.raises(FolderInUse, match="seed 7; this is net student, seed 8"):
+        write_class("student", 8, 3, tmp_path, pdf=False, make=exercise)
+    (tmp_path / "student-12" / "answers.json").unlink()
+    written = write_class("student", 7, 3, tmp_path, pdf=False, make=exercise)
+    assert len(written.removed) == 9 * 2 - 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "all-sheets.html", "class-key.html", "class-key.json", "student-01", "student-02",
+        "student-03", "student-11"]  # only student 11's own file is left
+    assert [p.name for p in (tmp_path / "student-11").iterdir()] == ["feedback.txt"]
+
+
+def test_out_may_not_be_a_file(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("mine")
+    for out in (tmp_path / "file", tmp_path / "file" / "below"):
+        with pytest.raises(NotADirectoryError) as error:
+            write_exercise(exercise("student", 7), out, pdf=False)
+        assert str(error.value) == f"{tmp_path / 'file'} is a file, not a folder"
+    assert (tmp_path / "file").read_text() == "mine"
+
+
+def test_a_failing_tikz_skips_network_tex_with_the_reason(tmp_path: Path, monkeypatch) -> None:
+    tikz_module = importlib.import_module("autograd.teaching.tikz")  # not the function
+    find_spec = importlib.util.find_spec
+
+    def gives_up(root):
+        raise SystemExit(1)  # as dot2tex does
+
+    def fails(root):
+        raise RuntimeError("Graphviz's dot took more than 120 s to lay the graph out")
+
+    monkeypatch.setattr(importlib.util, "find_spec",  # dot2tex there, or not: all the same
+                        lambda name, *rest: object() if name == "dot2tex" else
+                        find_spec(name, *rest))
+    for broken, why in ((gives_up, "dot2tex gave up (exit status 1)"), (fails, "120 s")):
+        monkeypatch.setattr(tikz_module, "tikz", broken)
+        written = write_exercise(exercise("student", 7), tmp_path, pdf=False, force=True)
+        assert "network.tex" not in {p.name for p in written}
+        assert why in written.skipped["network.tex"]
+        assert {"sheet.html", "key.json", "slides.html"} <= {p.name for p in written}
+
+
+def test_a_failed_pdf_is_named_as_the_file_it_was_to_be(tmp_path: Path, monkeypatch) -> None:
+    failing = tmp_path / "failing-chromium"
+    failing.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setenv("BACKPROP_LAB_CHROMIUM", str(failing))
+    out = tmp_path / "kit"
+    with pytest.raises(PdfFailed) as error:
+        write_exercise(exercise("student", 7), out)
+    message = str(error.value)  # the first page's failure: the sheet's
+    assert f"{out / 'sheet.html'}: Chromium did not print it to {out / 'sheet.pdf'}" in message
+    assert ".part" not in message and "cannot open display" in message
+    assert not [p for p in out.iterdir() if p.suffix == ".pdf" or ".part" in p.name]

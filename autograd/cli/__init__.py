@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "get no gradient")
     exercise.add_argument("--no-pdf", action="store_true",
                           help="write HTML and JSON only (PDFs need Debian's chromium)")
+    exercise.add_argument("--force", action="store_true",
+                          help="write even into a folder holding another exercise's key or "
+                          "a student's filled-in answers.json (they are written over)")
     exercise.set_defaults(run=exercise_command)
 
     grade = commands.add_parser(

@@ -12,7 +12,13 @@ PDFs are printed by Debian's Chromium. Where there is none (and ``--no-pdf`` is 
 everything else is written, a note on stderr says how to get the PDFs (install chromium, or
 pass ``--no-pdf`` to silence it), and the status is still 0: the sheets are there, as HTML a
 browser prints. A bad net or seed prints one ``error:`` line and exits with 2; so does a
-Chromium that fails to print (the HTML and JSON are written by then).
+Chromium that fails to print or cannot be run (the HTML and JSON are written by then).
+
+A folder holds one kit. Writing into a folder that holds another exercise's key, or an
+``answers.json`` a student has filled in, is refused (one ``error:`` line naming the file,
+status 2, nothing written) unless ``--force`` is given; the kit's own files that a run does
+not write again (PDFs of an earlier run, the folders of students past ``--students``) are
+removed, each named on a ``removed`` line. Files of other names are left alone.
 
 >>> import tempfile
 >>> from autograd.cli import main
@@ -34,8 +40,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograd.teaching.kit import Written, grade_command, write_class, write_exercise
-from autograd.teaching.pdf import INSTALL, PdfFailed, find_chromium
+from autograd.teaching.kit import (
+    FolderInUse,
+    NotAFolder,
+    Written,
+    grade_command,
+    write_class,
+    write_exercise,
+)
+from autograd.teaching.pdf import INSTALL, PdfFailed, PdfUnavailable, find_chromium
 from nn.exercises import exercise
 
 
@@ -51,11 +64,20 @@ def exercise_command(args: argparse.Namespace) -> int:
         if args.students:
             written = write_class(args.net, args.seed, args.students, out,
                                   dead_relu=args.dead_relu, pdf=pdf and not no_chromium,
-                                  make=exercise)
+                                  force=args.force, make=exercise)
         else:
-            written = write_exercise(first, out, pdf=pdf and not no_chromium)
-    except PdfFailed as error:
-        print(f"error: {' '.join(str(error).split())} (the HTML and JSON files are written; "
+            written = write_exercise(first, out, pdf=pdf and not no_chromium,
+                                     force=args.force)
+    except NotAFolder as error:  # raised before anything is written
+        where = "" if error.path == out else f": {error.path}"
+        print(f"error: --out {out}{where} is a file, not a folder", file=sys.stderr)
+        return 2
+    except FolderInUse as error:
+        print(f"error: {_one_line(f'{error.path} {error.why}')}: nothing was written; write "
+              "to another folder (--out), or pass --force to write over it", file=sys.stderr)
+        return 2
+    except (PdfFailed, PdfUnavailable) as error:  # the PDFs come last
+        print(f"error: {_one_line(str(error))} (the HTML and JSON files are written; "
               "--no-pdf skips the PDFs)", file=sys.stderr)
         return 2
     _report(written, out)
@@ -72,7 +94,13 @@ def exercise_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _report(written: Written, out: Path) -> None:
+    for path in written.removed:
+        print(f"removed {path}")
     for path in written:
         print(f"wrote {path}")
     for name, why in written.skipped.items():

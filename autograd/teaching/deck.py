@@ -6,7 +6,8 @@ Value but the inputs and targets, layer by layer from the loss), then a slide of
 gradients. Each step's slide draws the graph collapsed to its labelled Values, the
 gradient's Value orange and the edges from the Values it gets gradient from red, beside the
 chain rule typeset by KaTeX (∂L/∂v = ∂L/∂c · ∂c/∂v = upstream · local = contribution, each
-local derivative with its formula) and the gradients known so far. ``steps="ops"`` makes
+local derivative with its formula) and the gradients known so far (the last `KNOWN` of
+them, so that a slide's size does not grow with the deck). ``steps="ops"`` makes
 one slide per op of `autograd.backward_steps` instead, for any graph: every Value drawn,
 the step's node orange and the edges it sends gradient along red.
 
@@ -75,7 +76,8 @@ from autograd.ops import OPS
 from autograd.teaching.worksheet import BackwardRow, worksheet
 from autograd.value import Value
 
-__all__ = ["deck", "Deck", "katex_script", "katex_version", "SLIDE_WIDTH", "SLIDE_HEIGHT"]
+__all__ = ["deck", "Deck", "katex_script", "katex_version", "SLIDE_WIDTH", "SLIDE_HEIGHT",
+           "KNOWN"]
 
 SLIDE_WIDTH = 1280
 """CSS px: a slide's width (16:9, as a 1280 × 720 screen)."""
@@ -86,6 +88,8 @@ STAGE = (SLIDE_WIDTH - 2 * _PAD_X, SLIDE_HEIGHT - 2 * _PAD_Y - _HEADER - _GAP)
 """CSS px: the room a drawing has on a step's slide, below the slide's heading."""
 _PX_PER_INCH = 96  # CSS px; Graphviz's size is in inches, its SVG in points (72 an inch)
 _MAX_LISTED = 14  # values listed per column on the title and last slides
+KNOWN = 12
+"""How many of the gradients found so far a step's slide lists: the last ones."""
 # The least font size of a drawing's text, in CSS px of a slide at full size. A collapsed
 # drawing is small: 13.5 px stays above 10 px on a slide shrunk to a 1,000-px page.
 _LEAST_TEXT = {"named": 13.5, "ops": 11.0}
@@ -460,14 +464,32 @@ def _slashed(ctx: _Context, v: Value) -> str:
 
 
 def _known(ctx: _Context, rows: Sequence[BackwardRow]) -> str:
-    # The gradients found so far, down then across, this slide's last and marked.
+    """The gradients found so far, down then across, this slide's last and marked: the
+    last `KNOWN` of them, after a line saying how many earlier ones are left out (each slide
+    would otherwise list every gradient before it: a deck's size would grow as the square of
+    its steps).
+
+    >>> from autograd import Value
+    >>> v = Value(0.5, label="v")
+    >>> for k in range(KNOWN + 2):
+    ...     v = v * 2.0; v.label = f"v{k}"
+    >>> ctx, rows = _context(v, "", 2, FORMAT), worksheet(v).backward
+    >>> html_ = _known(ctx, rows)
+    >>> len(rows), html_.count("<li"), "… and 2 earlier" in html_
+    (14, 13, True)
+    """
+    shown = rows[-KNOWN:]
+    earlier = len(rows) - len(shown)
     items = "".join(
-        f'<li{" class=now" if k == len(rows) - 1 else ""}>'
+        f'<li{" class=now" if k == len(shown) - 1 else ""}>'
         + _math(f"{_slashed(ctx, row.node)} = {latex_number(row.value, ctx.fmt)}") + "</li>"
-        for k, row in enumerate(rows))
-    down = max(5, math.ceil(len(rows) / 4))
+        for k, row in enumerate(shown))
+    if earlier:
+        items = f'<li class="earlier">… and {earlier} earlier</li>' + items
+    count = len(shown) + (1 if earlier else 0)
+    down = max(5, math.ceil(count / 4))
     return (f'<div class="known"><h3>Gradients found so far</h3>'
-            f'<ul style="grid-template-rows:repeat({min(down, len(rows))},auto)">{items}</ul>'
+            f'<ul style="grid-template-rows:repeat({min(down, count)},auto)">{items}</ul>'
             "</div>")
 
 
@@ -586,6 +608,7 @@ body {{ font-family: Helvetica, Arial, sans-serif; color: #222;
   justify-content: start; gap: 0.1em 1.4em; }}
 .known li {{ white-space: nowrap; padding: 0 0.2em; }}
 .known .now {{ background: {STEP}; border-radius: 0.2em; }}
+.known .earlier {{ color: #666; }}
 .cover {{ display: flex; flex-direction: column; height: 100%; }}
 .cover h1 {{ margin: 24px 0 4px; font-size: 44px; font-weight: bold; }}
 .cover .subtitle {{ margin: 0 0 16px; font-size: 24px; color: #444; }}

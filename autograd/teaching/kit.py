@@ -23,7 +23,16 @@ document (``all-sheets.html``, ``all-sheets.pdf``) and the class key (``class-ke
 Every file is written whole or not at all: into a temporary file beside it, then renamed over
 it (`os.replace`). All PDFs of a call are printed in one `print_pdf` call, several at a time.
 A file that cannot be made here (slides without `autograd.teaching.deck`, TikZ without
-dot2tex) is skipped, and the returned list says why in its ``skipped``.
+dot2tex, or when Graphviz or dot2tex fails) is skipped, and the returned list says why in its
+``skipped``.
+
+A folder is one kit. Before anything is written, a folder holding another exercise's key
+(``key.json`` or ``class-key.json`` of another net, seed, student or dead ReLU, or of the
+other kind of kit) or an ``answers.json`` with an answer filled in is refused with
+`FolderInUse`, unless ``force=True``; then every file of the kit's own names that the call
+does not write again (a PDF not printed this time, ``network.tex``, the folders of students
+no longer in the class) is removed, and the returned list names it in its ``removed``. Files
+of other names are left alone.
 """
 
 from __future__ import annotations
@@ -32,9 +41,10 @@ import importlib
 import importlib.util
 import json
 import os
+import re
 import shlex
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -44,8 +54,8 @@ from autograd.teaching.sheet import pages_html, sheet_html, sheet_section
 from autograd.teaching.worksheet import Worksheet, worksheet
 from autograd.value import Value
 
-__all__ = ["write_exercise", "write_class", "Written", "key_data", "grade_command", "titles",
-           "Exercise"]
+__all__ = ["write_exercise", "write_class", "Written", "FolderInUse", "NotAFolder", "key_data",
+           "grade_command", "titles", "Exercise"]
 
 
 class Exercise(Protocol):
@@ -64,53 +74,66 @@ class Exercise(Protocol):
     def given(self) -> dict[str, float]: ...
     @property
     def root(self) -> Value: ...
+    @property
+    def name(self) -> str: ...  # the net's own name, for titles: "SimpleNN"
+    @property
+    def description(self) -> str: ...  # what the net is, for subtitles
 
 
 class Written(list[Path]):
-    """The paths written, in order; ``skipped`` maps a file not written to the reason."""
+    """The paths written, in order; ``skipped`` maps a file not written to the reason, and
+    ``removed`` lists the kit's files of an earlier run that this one did not write again.
+
+    >>> Written([Path("sheet.html")]).removed
+    []
+    """
 
     def __init__(self, paths: Iterable[Path] = ()) -> None:
         super().__init__(paths)
         self.skipped: dict[str, str] = {}
+        self.removed: list[Path] = []
 
 
-_NETS = {
-    "student": ("student network",
-                "The student pass/fail network of the first article, *What is Neural "
-                "Network?*: x1 hours studied, x2 hours slept, target y (1: passed); ReLU "
-                "hidden neurons h1, h2, a sigmoid output ŷ, and the loss L = binary "
-                "cross-entropy."),
-    "simplenn": ("SimpleNN network",
-                 "The 2-2-1 network SimpleNN of the third article (a simple neural network "
-                 "example in Python): a ReLU hidden layer, a sigmoid output ŷ, binary "
-                 "cross-entropy; W1[i,j] joins input j to hidden neuron i."),
-    "squared-error": ("squared-error network",
-                      "The sigmoid network of the second article, *Introduction to Neural "
-                      "Network Basics*: targets t_k1, t_k2, the error E = ½Σ(t − o)², θ a "
-                      "neuron's bias (threshold)."),
-    "five-input": ("five-input network",
-                   "The network of the fourth article, *Understanding Neural Networks* (Tony "
-                   "Yiu): five inputs, two sigmoid hidden layers, a sigmoid output, mean "
-                   "squared error; Wa,b joins input (or neuron) a to neuron b."),
-}
+class NotAFolder(NotADirectoryError):
+    """The folder to write to, or one of its parents, is a file: ``path``.
+
+    >>> str(NotAFolder(Path("notes.txt")))
+    'notes.txt is a file, not a folder'
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} is a file, not a folder")
+
+
+class FolderInUse(FileExistsError):
+    """The folder holds work a call would write over or remove: another exercise's key, or a
+    student's answers. ``path`` is the file, ``why`` says what it holds; nothing is written.
+
+    >>> str(FolderInUse(Path("k/key.json"), "is the key of another exercise"))
+    'k/key.json is the key of another exercise: nothing was written (force=True writes over it)'
+    """
+
+    def __init__(self, path: Path, why: str) -> None:
+        self.path, self.why = path, why
+        super().__init__(f"{path} {why}: nothing was written (force=True writes over it)")
 
 
 def titles(ex: Exercise) -> tuple[str, str]:
-    """The sheet's title and subtitle for exercise ``ex`` (the key's title adds ": key").
+    """The sheet's title and subtitle for exercise ``ex`` (the key's title adds ": key"):
+    the net by its own name, however it was spelled, and what nn says it is.
 
     >>> from nn.exercises import exercise
     >>> titles(exercise("student", 7))[0]
     'Backprop exercise — student network, seed 7'
+    >>> title, subtitle = titles(exercise("Simple NN", 1))
+    >>> title, subtitle.startswith("The 2-2-1 network SimpleNN")
+    ('Backprop exercise — SimpleNN network, seed 1', True)
     """
-    name, subtitle = _NETS.get(ex.net.strip().lower(), (
-        f"{ex.net} network",
-        f"A multilayer perceptron {ex.net}: the layer sizes (inputs first), then the hidden "
-        "and output activations, then the loss (bce: binary cross-entropy; mse: mean squared "
-        "error)."))
-    title = f"Backprop exercise — {name}, seed {ex.seed}"
+    title = f"Backprop exercise — {ex.name} network, seed {ex.seed}"
     if ex.student is not None:
         title += f", student {ex.student}"
-    return title, subtitle
+    return title, ex.description
 
 
 def grade_command(ex: Exercise, answers: str = "answers.json") -> str:
@@ -225,7 +248,7 @@ def _print_all(html_paths: list[Path], chromium: str | None) -> list[Path]:
     targets = [p.with_suffix(".pdf") for p in html_paths]
     temporaries = [_temporary(t) for t in targets]
     try:
-        print_pdf(html_paths, temporaries, chromium=chromium)
+        print_pdf(html_paths, temporaries, chromium=chromium, shown_as=targets)
         mode = _mode()
         for temporary, target in zip(temporaries, targets):
             os.chmod(temporary, mode)
@@ -281,22 +304,184 @@ def _tikz(root: Value, path: Path, written: Written) -> None:
     else:
         try:
             source = tikz_module.tikz(root)
-        except (ValueError, DotMissingError) as error:  # an extra: the sheets go on without
-            written.skipped[path.name] = f"TikZ could not be made: {error}"
+        except (ValueError, RuntimeError, SystemExit) as error:  # an extra: the sheets go
+            # on without it (RuntimeError: Graphviz or dot2tex failed, as DotMissingError;
+            # SystemExit: how dot2tex gives up)
+            why = (f"dot2tex gave up (exit status {error.code})" if isinstance(error, SystemExit)
+                   else " ".join(str(error).split()) or type(error).__name__)
+            written.skipped[path.name] = f"TikZ could not be made: {why}"
             return
         written.append(_write_text(path, source))
 
 
-def write_exercise(ex: Exercise, out: str | Path, *, pdf: bool = True) -> Written:
+# ---- the folder: one kit -------------------------------------------------------------------
+
+_EXERCISE_FILES = ("sheet.html", "key.html", "key.json", "answers.json", "slides.html",
+                   "network.tex", "sheet.pdf", "key.pdf", "slides.pdf")
+_CLASS_FILES = ("all-sheets.html", "all-sheets.pdf", "class-key.html", "class-key.pdf",
+                "class-key.json")
+_STUDENT_FILES = ("sheet.html", "answers.json", "sheet.pdf")
+_STUDENT_FOLDER = re.compile(r"student-\d{2,}")
+_KINDS = {"key.json": "one exercise", "class-key.json": "a class set"}
+
+
+def _check_place(folder: Path) -> None:
+    # The folder, or the nearest of its parents that exists, must be a folder.
+    for place in (folder, *folder.parents):
+        if place.is_dir():
+            return
+        if place.exists() or place.is_symlink():
+            raise NotAFolder(place)
+
+
+def _kit_files(folder: Path) -> list[Path]:
+    """The files of the kit's own names in ``folder``: an exercise's, a class set's, and
+    those in its ``student-NN`` folders; no other file.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("key.json", "notes.txt", "student-01/sheet.html", "student-01/mine.txt"):
+    ...     (folder / name).parent.mkdir(exist_ok=True); _ = (folder / name).write_text("")
+    >>> [p.relative_to(folder).as_posix() for p in _kit_files(folder)]
+    ['key.json', 'student-01/sheet.html']
+    """
+    if not folder.is_dir():
+        return []
+    found = [folder / n for n in (*_EXERCISE_FILES, *_CLASS_FILES) if (folder / n).is_file()]
+    for place in sorted(folder.iterdir()):
+        if _STUDENT_FOLDER.fullmatch(place.name) and place.is_dir():
+            found += [place / n for n in _STUDENT_FILES if (place / n).is_file()]
+    return found
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # ValueError: not JSON, not UTF-8
+        raise FolderInUse(path, f"cannot be read ({' '.join(str(error).split())}), so it "
+                          "may hold work") from None
+
+
+def _filled(path: Path) -> int:
+    # How many answers a student has filled in to answers.json (FolderInUse: cannot tell).
+    data = _read_json(path)
+    answers = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(answers, dict):
+        raise FolderInUse(path, 'is not an answers template (no "answers" object), so it '
+                          "may hold work")
+    return sum(value is not None for value in answers.values())
+
+
+def _describe(data: Mapping[str, Any]) -> str:
+    """An exercise as key.json says it, in words.
+
+    >>> _describe({"net": "student", "seed": 7, "student": 2, "dead_relu": True})
+    'net student, seed 7, student 2, dead ReLU'
+    """
+    words = [f"net {data.get('net')}", f"seed {data.get('seed')}"]
+    if data.get("student") is not None:
+        words.append(f"student {data['student']}")
+    if data.get("dead_relu"):
+        words.append("dead ReLU")
+    return ", ".join(words)
+
+
+def _first_given(data: Mapping[str, Any]) -> Any:
+    # The given numbers a key holds: key.json's own, class-key.json's of student 1.
+    if "students" not in data:
+        return data.get("given")
+    students = data["students"]
+    first = students.get("1") if isinstance(students, dict) else None
+    return first.get("given") if isinstance(first, dict) else None
+
+
+def _same(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether two keys are of the same exercise: the same seed, student and dead ReLU, and
+    the same net (spelled alike, or giving the same numbers: "Student" is "student").
+
+    >>> new = {"net": "student", "seed": 7, "given": {"x1": 2.0}}
+    >>> _same({**new, "net": "Student"}, new), _same({**new, "seed": 8}, new)
+    (True, False)
+    """
+    for field, absent in (("seed", None), ("student", None), ("dead_relu", False)):
+        if old.get(field, absent) != new.get(field, absent):
+            return False
+    given = _first_given(old)
+    return old.get("net") == new.get("net") or (given is not None and given == _first_given(new))
+
+
+def _prepare(folder: Path, key_name: str, key: Mapping[str, Any], force: bool) -> bool:
+    """Check, before anything is written, that writing the kit whose key (``key.json`` or
+    ``class-key.json``: ``key_name``) is ``key`` into ``folder`` loses no work: no key of
+    another exercise or kind, no answers.json filled in (it would be written over or
+    removed); else raise `FolderInUse`, unless ``force``. Returns whether the folder holds
+    this very exercise's key already (its PDFs are then this exercise's too)."""
+    _check_place(folder)
+    problems: list[FolderInUse] = []
+    same = False
+    for name, kind in _KINDS.items():
+        path = folder / name
+        if not path.is_file():
+            continue
+        if name != key_name:
+            problems.append(FolderInUse(path, f"is the key of {kind}, not of {_KINDS[key_name]}"))
+            continue
+        try:
+            old = _read_json(path)
+        except FolderInUse as error:
+            problems.append(error)
+            continue
+        same = isinstance(old, dict) and _same(old, key)
+        if not same:
+            said = _describe(old) if isinstance(old, dict) else "not a key"
+            problems.append(FolderInUse(path, f"is the key of another exercise ({said}; this "
+                                        f"is {_describe(key)})"))
+    for path in _kit_files(folder):
+        if path.name != "answers.json":
+            continue
+        try:
+            filled = _filled(path)
+        except FolderInUse as error:
+            problems.append(error)
+            continue
+        if filled:
+            problems.append(FolderInUse(path, f"holds a student's answers ({filled} filled in)"))
+    if problems and not force:
+        raise problems[0]
+    return same
+
+
+def _remove_stale(folder: Path, keep: set[Path], written: Written) -> None:
+    # Remove the kit's files that this call does not write (again), and the student folders
+    # they leave empty; a folder holding files of other names is left with them.
+    for path in _kit_files(folder):
+        if path not in keep:
+            path.unlink(missing_ok=True)
+            written.removed.append(path)
+    kept_folders = {path.parent for path in keep}
+    for place in sorted(folder.iterdir()):
+        if (_STUDENT_FOLDER.fullmatch(place.name) and place not in kept_folders
+                and place.is_dir() and not place.is_symlink()):
+            try:
+                place.rmdir()
+            except OSError:  # not empty: files the kit did not write
+                pass
+
+
+def write_exercise(ex: Exercise, out: str | Path, *, pdf: bool = True,
+                   force: bool = False) -> Written:
     """Write exercise ``ex`` (from `nn.exercises.exercise`) into the folder ``out``, created
     with its parents: ``sheet.html``, ``key.html``, ``key.json``, ``answers.json``,
     ``slides.html``, ``network.tex`` (only with dot2tex), and with ``pdf`` ``sheet.pdf``,
-    ``key.pdf`` and ``slides.pdf``. Returns the paths written (a `Written`: a list whose
-    ``skipped`` says which files were not made and why).
+    ``key.pdf`` and ``slides.pdf``; the kit's other files there are removed. Returns the
+    paths written (a `Written`: a list whose ``skipped`` says which files were not made and
+    why, and whose ``removed`` lists the files removed).
 
-    Raises `PdfUnavailable` (before writing anything) when ``pdf`` is asked for and there
-    is no Chromium, and `autograd.teaching.pdf.PdfFailed` when it fails to print (the HTML
-    and JSON files are then written).
+    Raises, before writing anything: `PdfUnavailable` when ``pdf`` is asked for and there is
+    no Chromium; `NotAFolder` when ``out`` (or a parent) is a file; `FolderInUse` when
+    the folder holds another exercise's key or a student's answers, unless ``force``. Raises
+    `autograd.teaching.pdf.PdfFailed` when Chromium fails to print (the HTML and JSON files
+    are then written).
 
     >>> import tempfile
     >>> from nn.exercises import exercise
@@ -307,21 +492,29 @@ def write_exercise(ex: Exercise, out: str | Path, *, pdf: bool = True) -> Writte
     >>> template = json.loads((folder / "answers.json").read_text())
     >>> template["net"], template["seed"], list(template["answers"].items())[:2]
     ('student', 7, [('z1', None), ('h1', None)])
+    >>> try:  # another exercise: refused, unless force=True
+    ...     write_exercise(exercise("student", 8), folder, pdf=False)
+    ... except FolderInUse as error:
+    ...     print(error.path.name, error.why)
+    key.json is the key of another exercise (net student, seed 7; this is net student, seed 8)
     """
     chromium = _chromium(pdf)
+    folder = Path(out)
+    _check_place(folder)
     sheet = worksheet(ex.root)
     title, subtitle = titles(ex)
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     key = _key_title(title)
+    data = key_data(ex, sheet)
     texts = {  # all made before any is written
         "sheet.html": sheet_html(sheet, title=title, filled=False, subtitle=subtitle,
                                  footer=_footer(ex)),
         "key.html": sheet_html(sheet, title=key, filled=True,
                                subtitle=_key_subtitle(ex, subtitle)),
-        "key.json": _json(key_data(ex, sheet)),
+        "key.json": _json(data),
         "answers.json": _json(_answers_template(ex, sheet)),
     }
+    same = _prepare(folder, "key.json", data, force)
+    folder.mkdir(parents=True, exist_ok=True)
     written = Written(_write_text(folder / name, text) for name, text in texts.items())
     pages = [folder / "sheet.html", folder / "key.html"]
     deck_title = title.replace("Backprop exercise —", "Backprop,", 1) + ": the backward pass"
@@ -329,23 +522,33 @@ def write_exercise(ex: Exercise, out: str | Path, *, pdf: bool = True) -> Writte
     if slides is not None:
         pages.append(slides)
     _tikz(ex.root, folder / "network.tex", written)
-    if chromium is not None:
-        written.extend(_print_all(pages, chromium))
+    _finish(folder, pages, written, chromium, same)
     return written
 
 
+def _finish(folder: Path, pages: list[Path], written: Written, chromium: str | None,
+            same: bool) -> None:
+    # The kit's files not written are removed (PDFs about to be printed again are kept while
+    # they print, when they are this exercise's), then the PDFs are printed.
+    printed = {page.with_suffix(".pdf") for page in pages} if chromium is not None else set()
+    _remove_stale(folder, set(written) | (printed if same else set()), written)
+    if chromium is not None:
+        written.extend(_print_all(pages, chromium))
+
+
 def write_class(net: str, seed: int, students: int, out: str | Path, *,
-                dead_relu: bool = False, pdf: bool = True,
+                dead_relu: bool = False, pdf: bool = True, force: bool = False,
                 make: Callable[..., Exercise]) -> Written:
     """Write a class set into the folder ``out``: for each student k (1 to ``students``)
     their own numbers (``exercise(net, seed, student=k)``) in ``student-01/`` …:
     ``sheet.html``, ``answers.json`` and, with ``pdf``, ``sheet.pdf``; every sheet in one
     printable document, ``all-sheets.html`` (and ``.pdf``); the class key, one section per
     student, ``class-key.html`` (and ``.pdf``); and ``class-key.json``: ``{"net", "seed",
-    ["dead_relu",] "students": {"1": {"given", "answers"}, ...}}``. Returns the paths
-    written. Raises as `write_exercise` does. ``make`` makes each student's exercise, called
-    as ``make(net, seed, student=k, dead_relu=dead_relu)``: `nn.exercises.exercise`, passed
-    in because autograd leaves nn to the command line.
+    ["dead_relu",] "students": {"1": {"given", "answers"}, ...}}``. The kit's other files
+    there are removed (the folders of students past ``students`` among them). Returns the
+    paths written. Raises as `write_exercise` does. ``make`` makes each student's exercise,
+    called as ``make(net, seed, student=k, dead_relu=dead_relu)``: `nn.exercises.exercise`,
+    passed in because autograd leaves nn to the command line.
 
     >>> import tempfile
     >>> from nn.exercises import exercise
@@ -355,12 +558,15 @@ def write_class(net: str, seed: int, students: int, out: str | Path, *,
     ... # doctest: +NORMALIZE_WHITESPACE
     ['student-01/sheet.html', 'student-01/answers.json', 'student-02/sheet.html',
      'student-02/answers.json', 'all-sheets.html', 'class-key.html', 'class-key.json']
+    >>> [p.relative_to(folder).as_posix()
+    ...  for p in write_class("student", 7, 1, folder, pdf=False, make=exercise).removed]
+    ['student-02/sheet.html', 'student-02/answers.json']
     """
     if isinstance(students, bool) or not isinstance(students, int) or students < 1:
         raise ValueError(f"students must be a whole number >= 1, got {students!r}")
     chromium = _chromium(pdf)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    _check_place(folder)
     digits = max(2, len(str(students)))
     texts: dict[str, str] = {}  # every file's text by its path in the folder, made first
     sheets: list[str] = []
@@ -387,12 +593,13 @@ def write_class(net: str, seed: int, students: int, out: str | Path, *,
     head: dict[str, Any] = {"net": net, "seed": seed}
     if dead_relu:
         head["dead_relu"] = True
-    texts["class-key.json"] = _json({**head, "students": everyone})
+    class_key = {**head, "students": everyone}
+    texts["class-key.json"] = _json(class_key)
+    same = _prepare(folder, "class-key.json", class_key, force)
+    folder.mkdir(parents=True, exist_ok=True)
     written = Written()
     for path, text in texts.items():
         (folder / path).parent.mkdir(exist_ok=True)
         written.append(_write_text(folder / path, text))
-    pages = [p for p in written if p.suffix == ".html"]
-    if chromium is not None:
-        written.extend(_print_all(pages, chromium))
+    _finish(folder, [p for p in written if p.suffix == ".html"], written, chromium, same)
     return written

@@ -42,12 +42,22 @@ _NAMES = ("chromium", "chromium-browser")
 _DEBIAN = "/usr/bin/chromium"
 
 
-class PdfUnavailable(RuntimeError):
-    """No Chromium is installed to print with."""
+class PdfUnavailable(OSError, RuntimeError):
+    """No Chromium is installed to print with, or it cannot be run. An OSError (the machine
+    lacks something, as a missing file), and a RuntimeError as before.
+
+    >>> isinstance(PdfUnavailable("no chromium"), OSError), str(PdfUnavailable("no chromium"))
+    (True, 'no chromium')
+    """
 
 
-class PdfFailed(RuntimeError):
-    """Chromium ran but did not print a page: the message names the file and says why."""
+class PdfFailed(OSError, RuntimeError):
+    """Chromium ran but did not print a page: the message names the file and says why. An
+    OSError (a file that could not be written), and a RuntimeError as before.
+
+    >>> isinstance(PdfFailed("sheet.html: ..."), OSError)
+    True
+    """
 
 
 def find_chromium() -> str | None:
@@ -84,14 +94,17 @@ def print_pdf(
     pdf_paths: Sequence[Path] | None = None,
     *,
     chromium: str | None = None,
+    shown_as: Sequence[Path] | None = None,
 ) -> list[Path]:
     """Print each HTML file to PDF with headless Chromium; returns the PDFs written, in order.
 
     ``pdf_paths`` gives each file's PDF (by default beside it: ``deck.html`` →
-    ``deck.pdf``); ``chromium`` the program (by default `find_chromium`). Pages print
-    `WORKERS` at a time. Raises `PdfUnavailable` (a RuntimeError) saying how to install
-    Chromium when there is none, and `PdfFailed` naming the file when Chromium fails on it,
-    takes longer than `TIMEOUT`, or writes nothing.
+    ``deck.pdf``); ``chromium`` the program (by default `find_chromium`); ``shown_as`` the
+    name an error gives each PDF (by default its path: a caller printing into temporary
+    files names the files they become). Pages print `WORKERS` at a time. Raises
+    `PdfUnavailable` saying how to install Chromium when there is none or it cannot be run,
+    and `PdfFailed` naming the file when Chromium fails on it, takes longer than `TIMEOUT`,
+    or writes nothing (both are OSErrors and RuntimeErrors).
 
     >>> print_pdf([])
     []
@@ -99,8 +112,10 @@ def print_pdf(
     sources = [Path(p) for p in html_paths]
     targets = [Path(p) for p in pdf_paths] if pdf_paths is not None else [
         pdf_path_for(p) for p in sources]
-    if len(targets) != len(sources):
-        raise ValueError(f"{len(sources)} HTML files but {len(targets)} PDF paths")
+    names = [Path(p) for p in shown_as] if shown_as is not None else targets
+    if len(targets) != len(sources) or len(names) != len(sources):
+        raise ValueError(f"{len(sources)} HTML files but {len(targets)} PDF paths "
+                         f"and {len(names)} names")
     if not sources:
         return []
     for source in sources:
@@ -113,10 +128,11 @@ def print_pdf(
     if shutil.which(program) is None:
         raise PdfUnavailable(f"{program}: no such program to print PDF with: {INSTALL}")
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(sources))) as pool:
-        return list(pool.map(lambda pair: _print_one(program, *pair), zip(sources, targets)))
+        return list(pool.map(lambda job: _print_one(program, *job),
+                             zip(sources, targets, names)))
 
 
-def _print_one(program: str, source: Path, target: Path) -> Path:
+def _print_one(program: str, source: Path, target: Path, name: Path) -> Path:
     # One Chromium, with its own profile, prints one page; a stale PDF cannot pass for a new one.
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
@@ -134,5 +150,5 @@ def _print_one(program: str, source: Path, target: Path) -> Path:
     if run.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
         said = [line for line in run.stderr.splitlines() if line.strip()][-3:]
         why = f"exit status {run.returncode}" + (": " + " | ".join(said) if said else "")
-        raise PdfFailed(f"{source}: Chromium did not print it to {target} ({why})")
+        raise PdfFailed(f"{source}: Chromium did not print it to {name} ({why})")
     return target

@@ -1,14 +1,15 @@
 r"""The graph as a TikZ picture, for LaTeX slides (beamer) and papers.
 
 `tikz(root)` draws what `autograd.draw` draws (the ops view, with the same options: a
-backward ``step``, ``highlight``, ``rankdir``, ``collapse``, ...) and converts it with
-dot2tex (``pip install 'backprop-lab[tikz]'``), which lays the graph out with Graphviz's
-``dot`` and writes every node, edge and label as TikZ. The drawing's HTML-like labels are
-more than dot2tex reads, so each node gets a plain text label for the layout (``w1 = 0.6``,
-``grad 0.4431``) and the same lines in LaTeX for the picture (``$w_{1} = 0.6$``); each edge
-with a local derivative is labelled with it, ``$\frac{\partial z_{1}}{\partial w_{1}} = x_{1}
-= 2$``. Names are those of `autograd.notation` (ŷ as ``\hat{y}``), so every label is valid
-LaTeX, its special characters shown rather than obeyed.
+backward ``step``, ``highlight``, ``rankdir``, ``collapse``, ...), lays it out with
+Graphviz's ``dot`` (`layout`) and converts it with dot2tex (``pip install
+'backprop-lab[tikz]'``), which writes every node, edge and label as TikZ. The drawing's
+HTML-like labels are more than dot2tex reads, so each node gets a plain text label for the
+layout (``w1 = 0.6``, ``grad 0.4431``) and the same lines in LaTeX for the picture
+(``$w_{1} = 0.6$``); each edge with a local derivative is labelled with it,
+``$\frac{\partial z_{1}}{\partial w_{1}} = x_{1} = 2$``. Names are those of
+`autograd.notation` (ŷ as ``\hat{y}``), so every label is valid LaTeX, its special
+characters shown rather than obeyed.
 
 Include the picture in a document that loads::
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,11 +48,14 @@ from autograd.notation import (
 )
 from autograd.value import Value
 
-__all__ = ["tikz", "tikz_dot", "node_label", "INSTALL", "PREAMBLE"]
+__all__ = ["tikz", "tikz_dot", "layout", "node_label", "INSTALL", "PREAMBLE", "DOT_TIMEOUT"]
 
 INSTALL = "pip install 'backprop-lab[tikz]'"
 PREAMBLE = "\\usepackage{amsmath}\n\\usepackage{tikz}\n"
 """What a LaTeX document needs to include a picture of `tikz`."""
+
+DOT_TIMEOUT = 120.0
+"""Seconds Graphviz's ``dot`` may take to lay a graph out before it is stopped."""
 
 _LAYOUT_FONT = 10  # pt: LaTeX's body size, so that the layout leaves the room TeX fills
 _EDGE_KEEP = {"color", "dir"}  # what dot2tex turns into TikZ for an edge
@@ -60,8 +65,9 @@ def tikz(root: Value, **draw_options: Any) -> str:
     r"""The graph ``root`` depends on as a ``tikzpicture``, made by dot2tex from the drawing
     `autograd.draw.draw` makes with ``draw_options`` (the ops view; no legend: a figure's
     caption says it). Needs dot2tex (``pip install 'backprop-lab[tikz]'``; an ImportError
-    says so) and Graphviz's ``dot`` (`autograd.draw.DotMissingError`). See the module's
-    documentation for the LaTeX preamble.
+    says so) and Graphviz's ``dot`` (`autograd.draw.DotMissingError`); raises RuntimeError
+    when ``dot`` (see `layout`) or dot2tex fails. See the module's documentation for the
+    LaTeX preamble.
 
     >>> from autograd import Value
     >>> w, x = Value(0.5, label="w1"), Value(2.0, label="x1")
@@ -74,15 +80,46 @@ def tikz(root: Value, **draw_options: Any) -> str:
     except ImportError:
         raise ImportError(f"tikz() needs dot2tex: {INSTALL}") from None
     source, colours = _converted(root, draw_options)
-    if shutil.which("dot") is None:
-        raise DotMissingError(MISSING)
+    laid_out = layout(source)
     defined = "".join(f"\\definecolor{{{name}}}{{HTML}}{{{hex_[1:].upper()}}}\n"
                       for hex_, name in colours.items())
-    picture = dot2tex.dot2tex(source, format="tikz", figonly=True, texmode="raw",
-                              figpreamble=defined)
+    try:  # given xdot (positions made), dot2tex runs no Graphviz of its own
+        picture = dot2tex.dot2tex(laid_out, format="tikz", figonly=True, texmode="raw",
+                                  figpreamble=defined)
+    except SystemExit:  # what dot2tex does on some failures
+        picture = ""
     if not picture or "\\begin{tikzpicture}" not in picture:
         raise RuntimeError("dot2tex wrote no tikzpicture for this graph")
     return picture.strip() + "\n"
+
+
+def layout(source: str, timeout: float = DOT_TIMEOUT) -> str:
+    """The DOT text ``source`` laid out by Graphviz's ``dot``, as xdot (every node's and
+    edge's position and drawing added), which dot2tex converts without running ``dot``
+    itself. Graphviz's warnings (one per node: it does not know the TikZ options in
+    ``style``) are not asked for (``-q``), and both outputs are read together, so that no
+    amount of them can stall it. Raises `autograd.draw.DotMissingError` without ``dot``,
+    and RuntimeError when it fails or takes more than ``timeout`` seconds.
+
+    >>> "xdotversion" in layout("digraph { a -> b }")
+    True
+    """
+    program = shutil.which("dot")
+    if program is None:
+        raise DotMissingError(MISSING)
+    try:
+        run = subprocess.run([program, "-q", "-Txdot"], input=source, capture_output=True,
+                             encoding="utf-8", errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"Graphviz's dot took more than {timeout:g} s to lay the graph "
+                           "out and was stopped") from None
+    except OSError as error:
+        raise RuntimeError(f"Graphviz's dot could not be run: {error}") from None
+    if run.returncode != 0 or not run.stdout.strip():
+        said = " | ".join([line for line in run.stderr.splitlines() if line.strip()][-3:])
+        raise RuntimeError(f"Graphviz's dot could not lay the graph out (exit status "
+                           f"{run.returncode}{': ' + said if said else ''})")
+    return run.stdout
 
 
 def tikz_dot(root: Value, **draw_options: Any) -> str:
