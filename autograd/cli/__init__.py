@@ -219,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except BrokenPipeError:  # the output went to a program that stopped reading (| head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 141  # as a shell reports a program ended by SIGPIPE: neither "no" nor bad input
     except (ArithmeticError, ValueError, OSError) as err:
         # ValueError covers bad input (UsageError), formulas (FormulaError) and claims
         # (ClaimError); ArithmeticError the engine's DomainError and OverflowError; OSError a
