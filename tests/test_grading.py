@@ -48,12 +48,13 @@ def sheet() -> tuple[Value, dict[str, float]]:
 
 def work(g: dict[str, float], *, forget_b1: bool = False, sigma_for_derivative: bool = False,
          relu_value_for_derivative: bool = False, w6_for_w5: bool = False,
-         flip_dL_dyhat: bool = False, flip_dL_dh2: bool = False,
+         flip_dL_dyhat: bool = False, flip_dL_dh2: bool = False, dL_dz3: float | None = None,
          digits: int | None = None) -> dict[str, float]:
     """The whole sheet worked with plain floats, with the slips asked for made (and carried
-    on from) where a student would make them. With ``digits``, every number is rounded to
-    that many significant digits as soon as it is computed, and worked on rounded, as a
-    student working from their own written numbers does."""
+    on from) where a student would make them; with ``dL_dz3``, ∂L/∂z3 is that number (and
+    carried on from). With ``digits``, every number is rounded to that many significant
+    digits as soon as it is computed, and worked on rounded, as a student working from their
+    own written numbers does."""
     def r(x: float) -> float:
         return float(f"{x:.{digits}g}") if digits else x
 
@@ -71,6 +72,8 @@ def work(g: dict[str, float], *, forget_b1: bool = False, sigma_for_derivative: 
     if flip_dL_dyhat:
         d_yhat = -d_yhat
     d_z3 = r(d_yhat * (y_hat if sigma_for_derivative else y_hat * (1 - y_hat)))
+    if dL_dz3 is not None:
+        d_z3 = dL_dz3
     d_h2 = r(d_z3 * w6)
     if flip_dL_dh2:
         d_h2 = -d_h2
@@ -402,6 +405,136 @@ def test_the_teachers_sign_slip_on_dL_dw4():
     mark = grade(root, answers).items["dL/dw4"]
     assert mark.why == (f"∂L/∂w4: the sign is wrong; from your ∂L/∂z2 = "
                         f"{answers['dL/dz2']:g} it is {right:.4g}")
+
+
+# ---- rounding is no licence ------------------------------------------------------------------
+
+
+def test_a_wrong_answer_is_not_made_correct_by_the_rounding_before_it():
+    # the reviewer's sheet: every answer the key to 3 digits, but ∂L/∂z3 = 0.99 (the key:
+    # 0.9644), carried on. Near ŷ = 1, ŷ·(1 − ŷ) moves fast with ŷ; but ŷ and ∂L/∂ŷ are
+    # correct, so the student worked with what they wrote (0.9752 here), with the key's
+    # numbers (0.9644), or between: never 0.99
+    ex = exercise("student", 8)
+    g, right = ex.given, work(ex.given)
+    answers = written(work(g, dL_dz3=0.99))
+    assert [answers[n] for n in ("ŷ", "dL/dŷ", "dL/dz3", "dL/dw5")] == [0.964, 28.1, 0.99, 8.55]
+    grading = grade(ex.root, answers)
+    v = verdicts(grading)
+    mark = grading.items["dL/dz3"]
+    theirs = answers["dL/dŷ"] * answers["ŷ"] * (1 - answers["ŷ"])  # 0.9752, from 0.964, 28.1
+    assert mark.verdict == WRONG
+    assert mark.why == (f"from your ŷ = 0.964, ∂L/∂ŷ = 28.1 it is {theirs:.4g} (the key: "
+                        f"{right['dL/dz3']:.4g})")
+    assert grading.first_wrong.startswith("first wrong answer: dL/dz3 = 0.99, ")
+    after = BACKWARD[BACKWARD.index("dL/dz3") + 1:]
+    assert {n: v[n] for n in after} == dict.fromkeys(after, CARRIED), str(grading)
+    assert {n for n, x in v.items() if x == CORRECT} == set(FORWARD + ["dL/dŷ"])
+    dw5 = grading.items["dL/dw5"]  # 0.99 × 8.64 = 8.5536; the key 8.332, 44 tolerances off
+    assert math.isclose(dw5.carried or 0.0, 0.99 * answers["h1"], rel_tol=1e-12)
+    assert abs(8.55 - right["dL/dw5"]) > 40 * tolerance(right["dL/dw5"])
+    assert bool(grading) is False
+
+
+def test_a_wrong_answer_carried_on_gets_no_more_than_its_rounding():
+    # z1 without b1, written 0.113 for ∂L/∂z1: behind it, 0.1125 to 0.1135; ∂L/∂w1 = ∂L/∂z1·x1
+    # may be anywhere from 0.1125·x1 to 0.1135·x1, give or take its tolerance, and no further
+    root, g = sheet()
+    answers = written(work(g, forget_b1=True))
+    dz1, x1 = answers["dL/dz1"], g["x1"]
+    assert dz1 == 0.113
+    low, high = (dz1 - 0.0005) * x1, (dz1 + 0.0005) * x1
+    step = tolerance(dz1 * x1)
+    for dw1, verdict in [(low - 0.9 * step, CARRIED), (high + 0.9 * step, CARRIED),
+                         (low - 3 * step, WRONG), (high + 3 * step, WRONG)]:
+        assert grade(root, {**answers, "dL/dw1": dw1}).items["dL/dw1"].verdict == verdict, dw1
+
+
+def two_layers_by_hand(net: str, g: dict[str, float],
+                       used: dict[str, float] | None = None) -> dict[str, float]:
+    """Every answer of a net with one hidden layer (``student``, ``simplenn``,
+    ``2-3-2:tanh,sigmoid:mse``) worked with plain floats; with ``used``, each answer found
+    there is worked on as that number (a student's written numbers): then each answer is
+    what the numbers before it give."""
+    used = used or {}
+    found: dict[str, float] = {}
+
+    def keep(name: str, x: float) -> float:
+        found[name] = x
+        return used.get(name, x)
+
+    act = {"relu": lambda z: max(z, 0.0), "tanh": math.tanh, "sigmoid": sigmoid}
+    slope = {"relu": lambda z, a: 1.0 if z > 0 else 0.0, "tanh": lambda z, a: 1 - a * a,
+             "sigmoid": lambda z, a: a * (1 - a)}
+    if net == "student":
+        hidden, out, loss = "relu", "sigmoid", "bce"
+        w1 = {(1, 1): "w1", (1, 2): "w2", (2, 1): "w3", (2, 2): "w4"}
+        b1, z1, a1 = {1: "b1", 2: "b2"}, {1: "z1", 2: "z2"}, {1: "h1", 2: "h2"}
+        w2, b2, z2, a2 = {(1, 1): "w5", (1, 2): "w6"}, {1: "b3"}, {1: "z3"}, {1: "ŷ"}
+        ys = {1: "y"}
+    else:
+        spec, acts, loss = ("2-2-1", "relu,sigmoid", "bce") if net == "simplenn" else (
+            net.split(":"))
+        sizes, (hidden, out) = [int(n) for n in spec.split("-")], acts.split(",")
+        one = sizes[2] == 1
+        w1 = {(j, i): f"W1[{j},{i}]" for j in range(1, sizes[1] + 1) for i in (1, 2)}
+        b1 = {j: f"b1[{j}]" for j in range(1, sizes[1] + 1)}
+        z1 = {j: f"z1[{j}]" for j in b1}
+        a1 = {j: f"a1[{j}]" for j in b1}
+        ks = range(1, sizes[2] + 1)
+        w2 = {(k, j): f"W2[{j}]" if one else f"W2[{k},{j}]" for k in ks for j in b1}
+        b2 = {k: "b2" if one else f"b2[{k}]" for k in ks}
+        z2 = {k: "z2" if one else f"z2[{k}]" for k in ks}
+        a2 = {k: "ŷ" if one else f"ŷ[{k}]" for k in ks}
+        ys = {k: "y" if one else f"y[{k}]" for k in ks}
+    xs = {1: g["x1"], 2: g["x2"]}
+    z, a = {}, {}
+    for j in b1:
+        z[z1[j]] = keep(z1[j], sum(g[w1[j, i]] * xs[i] for i in xs) + g[b1[j]])
+        a[a1[j]] = keep(a1[j], act[hidden](z[z1[j]]))
+    for k in b2:
+        z[z2[k]] = keep(z2[k], sum(g[w2[k, j]] * a[a1[j]] for j in b1) + g[b2[k]])
+        a[a2[k]] = keep(a2[k], act[out](z[z2[k]]))
+    ŷ, y = {k: a[a2[k]] for k in b2}, {k: g[ys[k]] for k in b2}
+    n = len(b2)
+    if loss == "bce":
+        keep("L", -(y[1] * math.log(ŷ[1]) + (1 - y[1]) * math.log(1 - ŷ[1])))
+        d_out = {1: keep("dL/dŷ", -y[1] / ŷ[1] + (1 - y[1]) / (1 - ŷ[1]))}
+    else:
+        keep("L", sum((ŷ[k] - y[k]) ** 2 for k in b2) / n)
+        d_out = {k: keep(f"dL/d{a2[k]}", 2 / n * (ŷ[k] - y[k])) for k in b2}
+    d_z2 = {k: keep(f"dL/d{z2[k]}", d_out[k] * slope[out](z[z2[k]], ŷ[k])) for k in b2}
+    for k in b2:
+        keep(f"dL/d{b2[k]}", d_z2[k])
+        for j in b1:
+            keep(f"dL/d{w2[k, j]}", d_z2[k] * a[a1[j]])
+    for j in b1:
+        d_a = keep(f"dL/d{a1[j]}", sum(d_z2[k] * g[w2[k, j]] for k in b2))
+        d_z = keep(f"dL/d{z1[j]}", d_a * slope[hidden](z[z1[j]], a[a1[j]]))
+        keep(f"dL/d{b1[j]}", d_z)
+        for i in xs:
+            keep(f"dL/d{w1[j, i]}", d_z * xs[i])
+    return found
+
+
+@pytest.mark.parametrize("net", ["student", "simplenn", "2-3-2:tanh,sigmoid:mse"])
+def test_three_tolerances_past_the_key_and_the_written_numbers_is_wrong(net):
+    # every answer the key to 3 digits but one, put 3 tolerances past both the key's number
+    # and what the student's written numbers give (which may drift from the key by
+    # rounding alone: the key's ∂L/∂z1 = -0.1425 written -0.142, times x1 = 3.5)
+    for seed in range(10):
+        ex = exercise(net, seed)
+        right = two_layers_by_hand(net, ex.given)
+        answers = written(right)
+        theirs = two_layers_by_hand(net, ex.given, answers)
+        key = {name: mark.expected for name, mark in grade(ex.root, answers).items.items()}
+        assert set(key) == set(right), net
+        for name, x in right.items():
+            assert math.isclose(key[name], x, rel_tol=1e-9, abs_tol=1e-12), (net, seed, name)
+            step = 3 * tolerance(x)
+            for off in (max(x, theirs[name]) + step, min(x, theirs[name]) - step):
+                mark = grade(ex.root, {**answers, name: off}).items[name]
+                assert mark.verdict == WRONG, (net, seed, name, off, mark)
 
 
 def sigmoid(x: float) -> float:

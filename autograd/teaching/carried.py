@@ -10,11 +10,15 @@ arrives at a Value is the carried answer. Where a student's number takes an op o
 domain, ``ŷ = 1.3`` under ``log(1 − ŷ)``, there is no carried answer below it (None).
 
 Students write every number to three significant digits and work on from what they wrote,
-so the carried numbers drift from the key by rounding alone. `Carried.slack` says how far:
-the run is made again with each of the student's numbers that an answer is computed from
-(`Carried.sources`) moved as far as its rounding can have moved it (half a unit of its
-third significant digit, or of its last digit when written with more), and the changes the
-answer's carried number sees are added up.
+or from the unrounded numbers behind it, so the carried numbers drift from the key by
+rounding alone. `Carried.slack` says how far, below and above: the run is made again with
+the student's numbers an answer is computed from (`Carried.sources`) moved to what they may
+have worked with, and the changes the answer's carried number sees are added up. Those that
+are correct (the key's, to three significant digits) are moved to the key's numbers, all at
+once: the student worked with what they wrote, with the key's numbers or with numbers
+between. A wrong one is moved down and up by as far as its rounding can have moved it (half
+a unit of its third significant digit, or of its last digit when written with more): which
+number is behind it is not known.
 
 >>> from autograd import Value
 >>> from autograd.teaching.worksheet import worksheet
@@ -24,8 +28,13 @@ answer's carried number sees are added up.
 >>> carried = carry(worksheet(L), {"z": 1.6})
 >>> round(carried.forward[L], 10), round(carried.backward[z], 10), carried.deps["dL/dw"]
 (2.56, 3.2, ['dL/dz'])
->>> carried.sources("dL/dw"), round(carried.slack("dL/dw"), 10)  # z moved by 0.005: ×2×3
-(['z'], 0.03)
+>>> carried.sources("dL/dw")
+['z']
+>>> [round(x, 10) for x in carried.slack("dL/dw")]  # z, wrong, moved ±0.005: ×2×3
+[0.03, 0.03]
+>>> correct = carry(worksheet(L), {"z": 1.5004})  # the key's 1.5: z moved down to it
+>>> [round(x, 10) for x in correct.slack("dL/dw")]  # 6·z: at most 0.0024 lower
+[0.0024, 0.0]
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ from autograd.formula import names as formula_names
 from autograd.graph import topological_order
 from autograd.notation import names_map
 from autograd.ops import OPS
-from autograd.teaching.tolerance import rounding
+from autograd.teaching.tolerance import rounding, within
 from autograd.teaching.worksheet import BackwardRow, Worksheet
 from autograd.value import Value, apply
 
@@ -71,7 +80,8 @@ class Carried:
     given: dict[str, float | None] = field(default_factory=dict, repr=False)
     """the student's answers the run is made on"""
     plan: _Plan | None = field(default=None, repr=False)
-    _nudged: dict[str, Carried] = field(default_factory=dict, repr=False)
+    _nudged: dict[tuple[tuple[str, float], ...], Carried] = field(default_factory=dict,
+                                                                  repr=False)
 
     def value(self, answer: str) -> float | None:
         """The carried number of ``answer``: what the student's earlier numbers give there."""
@@ -99,35 +109,53 @@ class Carried:
                 found.add(name)
         return sorted(found, key=lambda name: position.get(name, 0))
 
-    def nudged(self, answer: str) -> Carried:
-        """The run made again with the student's ``answer`` moved up as far as rounding it
-        can have moved it: half a unit of its last digit, of its third significant digit at
-        most (`autograd.teaching.tolerance.rounding`)."""
-        if answer not in self._nudged:
-            mine = self.given.get(answer)
-            if self.plan is None or mine is None:
-                return self
-            self._nudged[answer] = _run(self.plan, {**self.given,
-                                                    answer: mine + rounding(mine)})
-        return self._nudged[answer]
+    def nudged(self, answer: str) -> list[list[Carried]]:
+        """The runs made again with the student's numbers ``answer`` is computed from
+        (`sources`) moved to what they may have worked with, in groups whose changes add
+        up: one run with those that are correct (the key's, to three significant digits)
+        moved to the key's numbers, all at once (the student worked with theirs, with the
+        key's, or with numbers between); and for each wrong one, a run with it moved down
+        and one with it moved up as far as its rounding can have moved it
+        (`autograd.teaching.tolerance.rounding`): which number is behind it is not known."""
+        if self.plan is None:
+            return []
+        key = self.plan.key
+        written = {name: x for name in self.sources(answer)
+                   if (x := self.given.get(name)) is not None}
+        right = {name: key[name] for name, x in written.items() if within(x, key[name])}
+        groups = [[right]] if right else []
+        groups += [[{name: x - rounding(x)}, {name: x + rounding(x)}]
+                   for name, x in written.items() if name not in right]
+        return [[self._moved(self.plan, change) for change in group] for group in groups]
 
-    def spread(self, answer: str, number: Callable[[Carried], float | None]) -> float:
-        """How far the rounding of the student's numbers ``answer`` is computed from can
-        move ``number`` (read off a run): Σ |number(nudged) − number(self)| over those
-        numbers, each nudged in turn (a run where it is unknown adds nothing)."""
+    def _moved(self, plan: _Plan, change: dict[str, float]) -> Carried:
+        # the run made again with ``change`` made to the student's numbers (made once)
+        made = tuple(sorted(change.items()))
+        if made not in self._nudged:
+            self._nudged[made] = _run(plan, {**self.given, **change})
+        return self._nudged[made]
+
+    def spread(self, answer: str, number: Callable[[Carried], float | None]
+               ) -> tuple[float, float]:
+        """How far below and above ``number`` (read off a run) may be, the student's
+        numbers ``answer`` is computed from taken as they may have worked with them: how
+        far each group of runs of `nudged` moves it down and up, added up (a run where
+        ``number`` is unknown adds nothing)."""
         here = number(self)
+        below = above = 0.0
         if here is None:
-            return 0.0
-        total = 0.0
-        for source in self.sources(answer):
-            there = number(self.nudged(source))
-            if there is not None and math.isfinite(there - here):
-                total += abs(there - here)
-        return total
+            return below, above
+        for group in self.nudged(answer):
+            moves = [there - here for there in map(number, group)
+                     if there is not None and math.isfinite(there - here)]
+            below += max([0.0, *(-move for move in moves)])
+            above += max([0.0, *moves])
+        return below, above
 
-    def slack(self, answer: str) -> float:
-        """How far the rounding of the student's earlier numbers can move the carried
-        number of ``answer`` (0 where there is none)."""
+    def slack(self, answer: str) -> tuple[float, float]:
+        """How far below and above the carried number of ``answer`` the student's may be,
+        from what their earlier numbers may have been before they wrote them ((0, 0)
+        where there is no carried number)."""
         return self.spread(answer, lambda run: run.value(answer))
 
     def terms(self, row: BackwardRow) -> list[tuple[float, float]] | None:
@@ -156,6 +184,8 @@ class _Plan:
     deps: dict[str, list[str]]
     rows: dict[str, tuple[Value, bool]]
     """each answer's Value, and whether it is a forward value"""
+    key: dict[str, float]
+    """each answer's number in the key"""
 
 
 def carry(sheet: Worksheet, given: Mapping[str, float | None]) -> Carried:
@@ -174,7 +204,7 @@ def _plan(sheet: Worksheet) -> _Plan:
     rows = {**{r.name: (r.node, True) for r in sheet.forward},
             **{r.answer: (r.node, False) for r in sheet.backward}}
     return _Plan(sheet, order, named, reach, merged_factors(order, named, names_map(order)),
-                 _dependencies(sheet, uses, made_from), rows)
+                 _dependencies(sheet, uses, made_from), rows, sheet.answers())
 
 
 def _run(plan: _Plan, given: Mapping[str, float | None]) -> Carried:

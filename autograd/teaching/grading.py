@@ -8,9 +8,10 @@ judged twice, to three significant digits (`autograd.teaching.tolerance`):
 
 - against the **key**, the exercise's own numbers: ``correct``;
 - against what the student's **own earlier numbers** give, the graph run again on them
-  (`autograd.teaching.carried`), give or take how far the rounding of those numbers can
-  move it: ``correct given your earlier numbers``; or ``correct`` when every earlier number
-  it is computed from is correct, only rounded (rounding is not a mistake).
+  (`autograd.teaching.carried`), give or take how far what they worked with may be from
+  what they wrote (a correct number: anywhere between it and the key's; a wrong one: its
+  rounding): ``correct given your earlier numbers``; or ``correct`` when every earlier
+  number it is computed from is correct, only rounded (rounding is not a mistake).
 
 Otherwise the answer is ``wrong`` (or ``missing``). A wrong answer's ``why`` says the number
 expected, and which of the student's numbers it is computed from; and the slip that gives

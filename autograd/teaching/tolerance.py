@@ -7,10 +7,12 @@ must be 0: the tolerance never drops below 5e-13, which also absorbs the roundin
 sum that is exactly 0 on paper.
 
 Judged against what the student's own earlier numbers give (`autograd.teaching.carried`),
-an answer gets a ``slack`` on top: how far the rounding of those earlier numbers can move
-the number they give (`autograd.teaching.carried.Carried.slack`). A number written to three
-significant digits may be as far as its tolerance from what it was rounded from; one written
-with more digits, no further than half a unit of its last digit (`rounding`).
+an answer gets a ``slack`` on top, below and above: how far the number they give moves when
+they are taken as the student may have worked with them
+(`autograd.teaching.carried.Carried.slack`). A correct one, anywhere between what was
+written and the key's number; a wrong one written to three significant digits, as far as
+its tolerance from what it was written for; written with more digits, no further than half
+a unit of its last digit (`rounding`).
 
 Expected numbers are written to four significant digits (`SHOWN`), one more than the
 tolerance asks; the student's numbers as they wrote them (`GIVEN`).
@@ -44,14 +46,18 @@ def tolerance(expected: float) -> float:
     return max(0.5 * 10.0 ** (math.floor(math.log10(abs(expected))) - 2), ZERO_TOLERANCE)
 
 
-def within(given: float, expected: float, slack: float = 0.0) -> bool:
+def within(given: float, expected: float, slack: float | tuple[float, float] = 0.0) -> bool:
     """``given`` is ``expected`` to three significant digits (see `tolerance`), give or take
-    ``slack`` more.
+    ``slack`` more: as much either way, or (below, above).
 
     >>> within(0.443, 0.44308), within(0.444, 0.44308), within(0.444, 0.44308, slack=0.001)
     (True, False, True)
+    >>> within(0.444, 0.44308, (0.001, 0.0)), within(0.442, 0.44308, (0.001, 0.0))
+    (False, True)
     """
-    return abs(given - expected) <= tolerance(expected) * _SLACK + slack
+    below, above = slack if isinstance(slack, tuple) else (slack, slack)
+    edge = tolerance(expected) * _SLACK
+    return -edge - below <= given - expected <= edge + above
 
 
 def rounding(written: float) -> float:
