@@ -16,17 +16,25 @@ from functools import lru_cache
 from importlib import resources
 
 __all__ = ["viz_script", "viz_version", "script_tag", "json_for_html", "viz_loader_html",
-           "browser_drawing_html"]
+           "browser_drawing_html", "vendored"]
+
+
+def vendored(package: str, name: str, how: str) -> str:
+    """The text of ``<package>/vendor/<name>`` (a front-end library kept in the package),
+    or an error saying ``how`` to get it (the make target that fetches it).
+
+    >>> vendored("autograd.draw", "VERSION", "make vendor").split()[0]
+    '@viz-js/viz'
+    """
+    try:
+        return resources.files(package).joinpath(f"vendor/{name}").read_text("utf-8")
+    except FileNotFoundError:
+        folder = package.replace(".", "/")
+        raise FileNotFoundError(f"{folder}/vendor/{name} is missing: run `{how}`") from None
 
 
 def _vendored(name: str) -> str:
-    """The text of ``vendor/<name>``, or an error saying how to get it."""
-    try:
-        return resources.files("autograd.draw").joinpath(f"vendor/{name}").read_text("utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"autograd/draw/vendor/{name} is missing: run `make vendor` to fetch Viz.js "
-            "(@viz-js/viz) from npm") from None
+    return vendored("autograd.draw", name, "make vendor (Viz.js from npm)")
 
 
 @lru_cache(maxsize=1)

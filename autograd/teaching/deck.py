@@ -52,11 +52,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from autograd.draw import Drawing, draw
-from autograd.draw.in_browser import script_tag
+from autograd.draw.in_browser import script_tag, vendored
 from autograd.draw.ops_view import roles
 from autograd.draw.style import DERIVATIVE, HIGHLIGHT, ROLES, STEP
 from autograd.explain import Step, backward_steps
@@ -99,12 +98,7 @@ _LEAST_TEXT = {"named": 13.5, "ops": 11.0}
 
 
 def _vendored(name: str) -> str:
-    try:
-        return resources.files("autograd.teaching").joinpath(f"vendor/{name}").read_text("utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"autograd/teaching/vendor/{name} is missing: run `make vendor-katex` to fetch "
-            "KaTeX from npm") from None
+    return vendored("autograd.teaching", name, "make vendor-katex (KaTeX from npm)")
 
 
 @lru_cache(maxsize=1)
