@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from autograd.graph import depends_on, topological_order
+from autograd.graph import depends_on, reached_through, topological_order
 from autograd.notation import (
     FORMAT,
     bracket,
@@ -408,16 +408,10 @@ def merged_factors(
     ['∂z/∂w = x + 1 = 3', '∂z/∂x = w = 0.5']
     """
     index = {v: i for i, v in enumerate(values)}
-    children: dict[Value, list[Value]] = {v: [] for v in values}
-    for v in values:
-        for p in dict.fromkeys(v.parents):  # each child once, even for a * a
-            if p in index:
-                children[p].append(v)
     into: dict[Value, list[Factor]] = {v: [] for v in values if v in stops}
-    for u in values:
-        if u in stops:
-            for factor in _factors_from(u, children, stops, index, name_of):
-                into[factor.child].append(factor)
+    for u, reach in reached_through(values, stops).items():
+        for factor in _factors_from(u, reach, stops, name_of):
+            into[factor.child].append(factor)
     for factors in into.values():
         factors.sort(key=lambda f: index[f.parent])
     return into
@@ -425,24 +419,12 @@ def merged_factors(
 
 def _factors_from(
     u: Value,
-    children: Mapping[Value, list[Value]],
+    reach: list[Value],
     is_named: set[Value],
-    index: Mapping[Value, int],
     name_of: Mapping[Value, str],
 ) -> list[Factor]:
-    # Walk forward from u through unnamed Values to the next named ones, accumulating the
-    # derivative of each Value reached with respect to u, and the sub-paths (edge lists).
-    reach: list[Value] = []
-    seen = {u}
-    stack = [u]
-    while stack:
-        for c in children[stack.pop()]:
-            if c not in seen:
-                seen.add(c)
-                reach.append(c)
-                if c not in is_named:
-                    stack.append(c)
-    reach.sort(key=index.__getitem__)
+    # Along the Values u reaches through unnamed ones (`reached_through`), the derivative of
+    # each with respect to u, and the sub-paths (edge lists), up to the next named ones.
     grad = {u: 1.0}
     count = {u: 1}
     terms: dict[Value, list[tuple[tuple[Value, int], ...]] | None] = {u: [()]}

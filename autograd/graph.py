@@ -90,6 +90,43 @@ def made_from(order: list[N], sources: Iterable[N]) -> set[N]:
     return found
 
 
+def reached_through(order: list[N], stops: set[N]) -> dict[N, list[N]]:
+    """For each stop ``u`` in ``order`` (a topological order, or a part of one closed under
+    the paths between its members), the Values reached from ``u`` walking forward, from
+    parents to the Values made from them, through Values that are not stops: the stops met
+    end their path. Each list is in ``order``'s order.
+
+    >>> from autograd import Value
+    >>> w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    >>> z = w * x + w; z.label = "z"
+    >>> order = topological_order(z)
+    >>> [v.label or v.op for v in reached_through(order, {w, x, z})[w]]
+    ['mul', 'z']
+    """
+    index = {v: k for k, v in enumerate(order)}
+    made: dict[N, list[N]] = {v: [] for v in order}
+    for v in order:
+        for p in dict.fromkeys(v.parents):  # each Value once, even for a * a
+            if p in index:
+                made[p].append(v)
+    reached: dict[N, list[N]] = {}
+    for u in order:
+        if u not in stops:
+            continue
+        found: list[N] = []
+        seen, stack = {u}, [u]
+        while stack:
+            for c in made[stack.pop()]:
+                if c not in seen:
+                    seen.add(c)
+                    found.append(c)
+                    if c not in stops:
+                        stack.append(c)
+        found.sort(key=index.__getitem__)
+        reached[u] = found
+    return reached
+
+
 def depends_on(root: N, target: N) -> set[N]:
     """The Values on some path from ``target`` up to ``root`` (both included when a path
     exists; empty otherwise).

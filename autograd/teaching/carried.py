@@ -46,7 +46,7 @@ from typing import Any
 
 from autograd.explain import Factor, merged_factors
 from autograd.formula import names as formula_names
-from autograd.graph import topological_order
+from autograd.graph import reached_through, topological_order
 from autograd.notation import names_map
 from autograd.ops import OPS
 from autograd.teaching.tolerance import rounding, within
@@ -263,27 +263,9 @@ def _reach(order: list[Value], named: set[Value], made_from: Mapping[Value, set[
     # For each named Value u, the Values it reaches walking forward through unnamed ones (in
     # the graph's order); and for each factor ∂child/∂u between named Values, the named
     # Values its local derivatives are computed from (their formulas' names).
-    index = {v: k for k, v in enumerate(order)}
-    children: dict[Value, list[Value]] = {v: [] for v in order}
-    for v in order:
-        for p in dict.fromkeys(v.parents):
-            children[p].append(v)
-    reaches: dict[Value, list[Value]] = {}
+    reaches = reached_through(order, named)
     uses: dict[Edge, set[Value]] = {}
-    for u in order:
-        if u not in named:
-            continue
-        reach: list[Value] = []
-        seen, stack = {u}, [u]
-        while stack:
-            for c in children[stack.pop()]:
-                if c not in seen:
-                    seen.add(c)
-                    reach.append(c)
-                    if c not in named:
-                        stack.append(c)
-        reach.sort(key=index.__getitem__)
-        reaches[u] = reach
+    for u, reach in reaches.items():
         used: dict[Value, set[Value]] = {u: set()}
         for c in reach:
             needs: set[Value] = set()
