@@ -3,7 +3,8 @@
 Each loss takes predictions (a Value, or a list, possibly nested, of Values) and targets of
 the same shape, and averages over the terms (``mean``), as PyTorch's losses do by default.
 With a single term no averaging node is added, so the graph of one sample stays as small as
-the formula on paper. Nothing here defines a derivative: gradients come from the op table.
+the formula on paper. The loss is labelled ``L`` (``label=`` names it otherwise), so that
+captions read ∂L/∂w1. Nothing here defines a derivative: gradients come from the op table.
 
 >>> from autograd import Value
 >>> round(bce(Value(0.633), 0).data, 4)
@@ -35,24 +36,32 @@ def _pairs(predictions: Any, targets: Any) -> list[tuple[Value, float]]:
     return [(constant(p), float(t)) for p, t in zip(ps, ts)]
 
 
-def _mean(terms: list[Value]) -> Value:
+def _mean(terms: list[Value], label: str) -> Value:
     # sum from 0, then times 1/n: micrograd's demo arithmetic, bit for bit.
     if len(terms) == 1:
-        return terms[0]
+        return _named(terms[0], label)
     total: Value = sum(terms)  # type: ignore[assignment]
-    return total * (1.0 / len(terms))
+    return _named(total * (1.0 / len(terms)), label)
 
 
-def mse(predictions: Any, targets: Any) -> Value:
+def _named(loss: Value, label: str) -> Value:
+    # Every loss is labelled (L unless the caller says otherwise), so that captions and
+    # explanations read ∂L/∂w1 rather than the loss's whole formula.
+    loss.label = label
+    return loss
+
+
+def mse(predictions: Any, targets: Any, label: str = "L") -> Value:
     """Mean squared error: mean of (prediction - target)².
 
-    >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
-    2.5
+    >>> loss = mse([Value(1.0), Value(3.0)], [0.0, 1.0])
+    >>> loss.data, loss.label
+    (2.5, 'L')
     """
-    return _mean([(p - t) ** 2 for p, t in _pairs(predictions, targets)])
+    return _mean([(p - t) ** 2 for p, t in _pairs(predictions, targets)], label)
 
 
-def squared_error(outputs: Any, targets: Any) -> Value:
+def squared_error(outputs: Any, targets: Any, label: str = "L") -> Value:
     """E = ½ Σ (t - o)², summed, not averaged: the error of classic backpropagation
     derivations, whose ½ cancels the 2 of the derivative (∂E/∂o = o - t).
 
@@ -60,10 +69,10 @@ def squared_error(outputs: Any, targets: Any) -> Value:
     2.5
     """
     terms = [(t - o) ** 2 for o, t in _pairs(outputs, targets)]
-    return sum(terms[1:], terms[0]) * 0.5
+    return _named(sum(terms[1:], terms[0]) * 0.5, label)
 
 
-def bce(probabilities: Any, targets: Any, eps: float = BCE_EPS) -> Value:
+def bce(probabilities: Any, targets: Any, eps: float = BCE_EPS, label: str = "L") -> Value:
     """Binary cross-entropy on probabilities: mean of -[y log ŷ + (1 - y) log(1 - ŷ)].
 
     ŷ is clamped into [eps, 1 - eps] so that ŷ = 0 or 1 gives a large finite loss, not an
@@ -87,10 +96,10 @@ def bce(probabilities: Any, targets: Any, eps: float = BCE_EPS) -> Value:
         if y != 1:
             parts.append((1 - y) * (1 - p).log() if y != 0 else (1 - p).log())
         terms.append(-(parts[0] + parts[1]) if len(parts) == 2 else -parts[0])
-    return _mean(terms)
+    return _mean(terms, label)
 
 
-def bce_with_logits(logits: Any, targets: Any) -> Value:
+def bce_with_logits(logits: Any, targets: Any, label: str = "L") -> Value:
     """Binary cross-entropy of sigmoid(z), computed stably from the logit z:
     softplus(z) - y·z, which equals -[y log σ(z) + (1 - y) log(1 - σ(z))] and never
     overflows.
@@ -103,19 +112,19 @@ def bce_with_logits(logits: Any, targets: Any) -> Value:
     terms = []
     for z, y in _pairs(logits, targets):
         terms.append(z.softplus() - y * z if y != 0 else z.softplus())
-    return _mean(terms)
+    return _mean(terms, label)
 
 
-def hinge(scores: Any, labels: Any) -> Value:
+def hinge(scores: Any, labels: Any, label: str = "L") -> Value:
     """Max-margin loss for labels ±1, as in micrograd's demo: mean of relu(1 - y·score).
 
     >>> hinge([Value(2.0), Value(0.5)], [1, 1]).data
     0.25
     """
-    return _mean([(1 + -y * s).relu() for s, y in _pairs(scores, labels)])
+    return _mean([(1 + -y * s).relu() for s, y in _pairs(scores, labels)], label)
 
 
-def softmax_cross_entropy(logits: Sequence[Any], targets: Any) -> Value:
+def softmax_cross_entropy(logits: Sequence[Any], targets: Any, label: str = "L") -> Value:
     """Cross-entropy of softmax(logits) for the target class index: log Σ e^z - z_target.
 
     ``logits`` is one sample's list of class scores with an int target, or a list of such
@@ -139,7 +148,7 @@ def softmax_cross_entropy(logits: Sequence[Any], targets: Any) -> Value:
         m = max(z.data for z in zs)
         exps = [(z - m).exp() for z in zs]
         terms.append(sum(exps[1:], exps[0]).log() + m - zs[k])
-    return _mean(terms)
+    return _mean(terms, label)
 
 
 def l2(parameters: Iterable[Value], alpha: float) -> Value:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.files import write_text
 
 FORMAT = "backprop-lab model"
 """The ``format`` field of a saved file, so that another JSON file is recognised as such."""
@@ -153,7 +154,10 @@ class Module:
             p.data = float(state[name])
 
     def save(self, path: str | Path) -> None:
-        """Write the model's shape and parameters to ``path`` as JSON.
+        """Write the model's shape and parameters to ``path`` as JSON, whole or not at all
+        (a temporary file renamed into place: an interrupted save leaves the old file). A
+        path that is a folder, or in a folder that does not exist, raises an `OSError` of one
+        line naming it.
 
         >>> import tempfile, os
         >>> from nn import Neuron
@@ -162,13 +166,17 @@ class Module:
         >>> n.save(path)
         >>> m = Neuron(2); m.load(path); m.state_dict() == n.state_dict()
         True
+        >>> n.save(os.path.dirname(path))
+        Traceback (most recent call last):
+        ...
+        IsADirectoryError: ... is a folder: give a file name in it, e.g. .../model.json
         """
         text = json.dumps(
             {"format": FORMAT, "version": 1, "model": self.describe(),
              "parameters": self.state_dict()},
             indent=1, allow_nan=False,
         )
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        write_text(path, text + "\n")
 
     def load(self, path: str | Path) -> None:
         """Read parameters saved by `save`. A file that is not valid JSON, not such a file,

@@ -3,6 +3,7 @@ or a missing browser handled in one line, never a traceback."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pypdf
+from kit_folder import manifest, vouch
 
 from nn.exercises import exercise
 
@@ -36,7 +38,10 @@ def test_one_exercise_writes_the_listed_files(tmp_path: Path) -> None:
         expected.append("network.tex")
     expected += ["sheet.pdf", "key.pdf", "slides.pdf"]
     assert [p.name for p in wrote(done)] == expected
-    assert sorted(p.name for p in out.iterdir()) == sorted(expected)  # and nothing else
+    # and nothing else but the manifest, which vouches for each file by its SHA-256
+    assert sorted(p.name for p in out.iterdir()) == sorted([*expected, "manifest.json"])
+    assert manifest(out) == {n: hashlib.sha256((out / n).read_bytes()).hexdigest()
+                             for n in expected}
     if not tex:
         assert f"skipped {out / 'network.tex'}: " in done.stdout
     assert done.stdout.rstrip().endswith(
@@ -56,7 +61,7 @@ def test_a_class_of_three(tmp_path: Path) -> None:
         assert sorted(p.name for p in folder.iterdir()) == ["answers.json", "sheet.html"]
     assert {p.name for p in tmp_path.iterdir()} == {
         "student-01", "student-02", "student-03", "all-sheets.html", "class-key.html",
-        "class-key.json"}
+        "class-key.json", "manifest.json"}
     assert len(wrote(done)) == 3 * 2 + 3
     data = json.loads((tmp_path / "class-key.json").read_text(encoding="utf-8"))
     assert (data["net"], data["seed"], list(data["students"])) == (
@@ -138,6 +143,7 @@ def test_a_rerun_keeps_a_students_answers_and_never_mixes_two_exercises(tmp_path
     assert run_cli("exercise", "--seed", "7", "--out", str(tmp_path), "--no-pdf").returncode == 0
     for name in ("sheet.pdf", "key.pdf", "slides.pdf"):  # as a run with PDFs leaves them
         (tmp_path / name).write_bytes(b"%PDF seed 7")
+    vouch(tmp_path, "sheet.pdf", "key.pdf", "slides.pdf")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     message = one_error_line(run_cli("exercise", "--seed", "8", "--out", str(tmp_path),
                                      "--no-pdf"))
@@ -167,7 +173,8 @@ def test_a_smaller_class_leaves_no_old_student_folders(tmp_path: Path) -> None:
     done = run_cli(*args, "--students", "2")
     assert done.returncode == 0, done.stderr
     assert {p.name for p in tmp_path.iterdir()} == {
-        "student-01", "student-02", "all-sheets.html", "class-key.html", "class-key.json"}
+        "student-01", "student-02", "all-sheets.html", "class-key.html", "class-key.json",
+        "manifest.json"}
     assert done.stdout.count("removed ") == 3 * 2
 
 

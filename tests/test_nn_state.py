@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 
 import pytest
@@ -102,3 +103,31 @@ def test_saving_non_finite_weights_refuses_and_writes_nothing(tmp_path):
     with pytest.raises(ValueError):
         n.save(path)
     assert not path.exists()
+
+
+def test_saving_to_a_folder_or_a_missing_folder_is_one_line_naming_the_path(tmp_path):
+    n = Neuron(2, rng=random.Random(0))
+    with pytest.raises(IsADirectoryError) as error:
+        n.save(tmp_path)
+    assert str(error.value) == (f"{tmp_path} is a folder: give a file name in it, e.g. "
+                                f"{tmp_path / 'model.json'}")
+    with pytest.raises(FileNotFoundError) as error:
+        n.save(tmp_path / "no" / "n.json")
+    assert str(error.value) == (f"cannot write {tmp_path / 'no' / 'n.json'}: the folder "
+                                f"{tmp_path / 'no'} does not exist")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "n.json"
+    Neuron(2, rng=random.Random(0)).save(path)
+    old = path.read_bytes()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)  # the last step of a whole write
+    with pytest.raises(KeyboardInterrupt):
+        Neuron(2, rng=random.Random(1)).save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == old and os.listdir(tmp_path) == ["n.json"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from kit_folder import snapshot, vouch
 
 from autograd import Value, dot
 from autograd.notation import number
@@ -266,7 +267,7 @@ def test_a_class_set(tmp_path: Path) -> None:
     written = write_class("student", 7, 3, tmp_path, pdf=False, make=exercise)
     assert all(p.exists() for p in written)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "all-sheets.html", "class-key.html", "class-key.json",
+        "all-sheets.html", "class-key.html", "class-key.json", "manifest.json",
         "student-01", "student-02", "student-03"]
     data = json.loads((tmp_path / "class-key.json").read_text(encoding="utf-8"))
     assert list(data) == ["net", "seed", "students"] and list(data["students"]) == ["1", "2", "3"]
@@ -322,11 +323,6 @@ def test_titles_name_the_net_however_it_is_spelled(spelled, canonical, name) -> 
 # ---- a folder is one kit: no work lost, no two exercises mixed ----------------------------
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def fill_in(path: Path, name: str = "z1", value: float = 1.5) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     data["answers"][name] = value
@@ -363,6 +359,7 @@ def test_another_exercise_is_refused_then_replaces_the_whole_kit(tmp_path: Path)
     write_exercise(exercise("student", 7), tmp_path, pdf=False)
     for name in ("sheet.pdf", "key.pdf", "slides.pdf"):  # as a run with PDFs leaves them
         (tmp_path / name).write_bytes(b"%PDF seed 7")
+    vouch(tmp_path, "sheet.pdf", "key.pdf", "slides.pdf")
     (tmp_path / "notes.txt").write_text("the teacher's own")
     before = snapshot(tmp_path)
     for other in (exercise("student", 8), exercise("student", 7, student=2),
@@ -390,7 +387,8 @@ def test_a_kit_of_the_other_kind_is_refused(tmp_path: Path) -> None:
                           make=exercise)
     assert "sheet.html" in {p.name for p in written.removed}
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == [
-        "all-sheets.html", "class-key.html", "class-key.json", "student-01", "student-02"]
+        "all-sheets.html", "class-key.html", "class-key.json", "manifest.json", "student-01",
+        "student-02"]
 
 
 def test_a_smaller_class_removes_the_students_past_it(tmp_path: Path) -> None:
@@ -406,8 +404,8 @@ def test_a_smaller_class_removes_the_students_past_it(tmp_path: Path) -> None:
     written = write_class("student", 7, 3, tmp_path, pdf=False, make=exercise)
     assert len(written.removed) == 9 * 2 - 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "all-sheets.html", "class-key.html", "class-key.json", "student-01", "student-02",
-        "student-03", "student-11"]  # only student 11's own file is left
+        "all-sheets.html", "class-key.html", "class-key.json", "manifest.json", "student-01",
+        "student-02", "student-03", "student-11"]  # only student 11's own file is left
     assert [p.name for p in (tmp_path / "student-11").iterdir()] == ["feedback.txt"]
 
 

@@ -14,11 +14,16 @@ pass ``--no-pdf`` to silence it), and the status is still 0: the sheets are ther
 browser prints. A bad net or seed prints one ``error:`` line and exits with 2; so does a
 Chromium that fails to print or cannot be run (the HTML and JSON are written by then).
 
-A folder holds one kit. Writing into a folder that holds another exercise's key, or an
-``answers.json`` a student has filled in, is refused (one ``error:`` line naming the file,
-status 2, nothing written) unless ``--force`` is given; the kit's own files that a run does
-not write again (PDFs of an earlier run, the folders of students past ``--students``) are
-removed, each named on a ``removed`` line. Files of other names are left alone.
+A folder holds one kit, and the kit touches only what it wrote: ``manifest.json`` records
+each file it writes with its SHA-256. Writing into a folder that holds another exercise's
+key, an ``answers.json`` a student has filled in, or any file of a kit's name that the
+manifest does not vouch for (the user's own, or one edited since) is refused (one
+``error:`` line naming the files, status 2, nothing written) unless ``--force`` is given,
+which writes over those the kit writes again. The kit's own files that a run does not write
+again (PDFs of an earlier run, the folders of students past ``--students``) are removed when
+the manifest vouches for them, each named on a ``removed`` line; others are kept, each on a
+``kept`` line. Symbolic links are never followed out of the folder. ``--students`` is at
+most 300.
 
 >>> import tempfile
 >>> from autograd.cli import main
@@ -51,10 +56,18 @@ from autograd.teaching.kit import (
 from autograd.teaching.pdf import INSTALL, PdfFailed, PdfUnavailable, find_chromium
 from nn.exercises import exercise
 
+MAX_STUDENTS = 300
+"""The most sheets of one class set (``--students``): written in seconds, printed in minutes."""
+
 
 def exercise_command(args: argparse.Namespace) -> int:
     """Write the exercise (or the class set) ``args`` ask for; return the exit status."""
     out = Path(args.out)
+    if args.students is not None and args.students > MAX_STUDENTS:
+        print(f"error: --students {args.students}: at most {MAX_STUDENTS} students in one "
+              "class set; split a larger class into several folders (each its own --seed)",
+              file=sys.stderr)
+        return 2
     pdf = not args.no_pdf
     no_chromium = pdf and find_chromium() is None
     # Build the numbers first: a bad net or seed is refused before any folder is made.
@@ -73,8 +86,10 @@ def exercise_command(args: argparse.Namespace) -> int:
         print(f"error: --out {out}{where} is a file, not a folder", file=sys.stderr)
         return 2
     except FolderInUse as error:
-        print(f"error: {_one_line(f'{error.path} {error.why}')}: nothing was written; write "
-              "to another folder (--out), or pass --force to write over it", file=sys.stderr)
+        them = "them" if len(error.paths) > 1 else "it"
+        print(f"error: {_one_line(f'{error.named()} {error.why}')}: nothing was written; "
+              f"write to another folder (--out), or pass --force to write over {them}",
+              file=sys.stderr)
         return 2
     except (PdfFailed, PdfUnavailable) as error:  # the PDFs come last
         print(f"error: {_one_line(str(error))} (the HTML and JSON files are written; "
@@ -101,6 +116,8 @@ def _one_line(text: str) -> str:
 def _report(written: Written, out: Path) -> None:
     for path in written.removed:
         print(f"removed {path}")
+    for path in written.kept:
+        print(f"kept {path}: not written by the kit, so left as it is")
     for path in written:
         print(f"wrote {path}")
     for name, why in written.skipped.items():

@@ -21,18 +21,23 @@ document (``all-sheets.html``, ``all-sheets.pdf``) and the class key (``class-ke
 ``class-key.pdf``, ``class-key.json``).
 
 Every file is written whole or not at all: into a temporary file beside it, then renamed over
-it (`os.replace`). All PDFs of a call are printed in one `print_pdf` call, several at a time.
+it (`autograd.files`). All PDFs of a call are printed in one `print_pdf` call, several at a time.
 A file that cannot be made here (slides without `autograd.teaching.deck`, TikZ without
 dot2tex, or when Graphviz or dot2tex fails) is skipped, and the returned list says why in its
 ``skipped``.
 
-A folder is one kit. Before anything is written, a folder holding another exercise's key
-(``key.json`` or ``class-key.json`` of another net, seed, student or dead ReLU, or of the
-other kind of kit) or an ``answers.json`` with an answer filled in is refused with
-`FolderInUse`, unless ``force=True``; then every file of the kit's own names that the call
-does not write again (a PDF not printed this time, ``network.tex``, the folders of students
-no longer in the class) is removed, and the returned list names it in its ``removed``. Files
-of other names are left alone.
+A folder is one kit, and the kit touches only what it wrote (`autograd.teaching.folder`): it
+records each file it writes, with its SHA-256, in ``manifest.json``, and replaces or removes
+a file only when that manifest vouches for it (named there, unchanged since). It never
+follows a symbolic link out of the folder. Before anything is written, a folder holding
+another exercise's key (``key.json`` or ``class-key.json`` of another net, seed, student or
+dead ReLU, or of the other kind of kit), an ``answers.json`` with an answer filled in, or any
+file of a kit's name the manifest does not vouch for (the user's own ``sheet.html``, a file
+edited since) is refused with `FolderInUse`, naming the files, unless ``force=True``. Every
+file of the kit's own names that the call does not write again (a PDF not printed this time,
+``network.tex``, the folders of students no longer in the class) is removed when the
+manifest vouches for it, and the returned list names it in its ``removed``; one it does not
+vouch for is kept, even with ``force``. Files of other names are left alone.
 """
 
 from __future__ import annotations
@@ -41,14 +46,22 @@ import importlib
 import importlib.util
 import json
 import os
-import re
 import shlex
-import tempfile
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from tqdm import tqdm
+
 from autograd.draw import DotMissingError
+from autograd.files import file_mode, temporary, write_with
+from autograd.teaching.folder import (
+    Folder,
+    FolderInUse,
+    NotAFolder,
+    check_place,
+)
 from autograd.teaching.pdf import INSTALL, PdfUnavailable, find_chromium, print_pdf
 from autograd.teaching.sheet import pages_html, sheet_html, sheet_section
 from autograd.teaching.worksheet import Worksheet, worksheet
@@ -81,8 +94,10 @@ class Exercise(Protocol):
 
 
 class Written(list[Path]):
-    """The paths written, in order; ``skipped`` maps a file not written to the reason, and
-    ``removed`` lists the kit's files of an earlier run that this one did not write again.
+    """The paths written, in order; ``skipped`` maps a file not written to the reason,
+    ``removed`` lists the kit's files of an earlier run that this one did not write again,
+    and ``kept`` the files of a kit's name it left alone, not having written them (only a
+    forced call gets past those).
 
     >>> Written([Path("sheet.html")]).removed
     []
@@ -92,31 +107,7 @@ class Written(list[Path]):
         super().__init__(paths)
         self.skipped: dict[str, str] = {}
         self.removed: list[Path] = []
-
-
-class NotAFolder(NotADirectoryError):
-    """The folder to write to, or one of its parents, is a file: ``path``.
-
-    >>> str(NotAFolder(Path("notes.txt")))
-    'notes.txt is a file, not a folder'
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        super().__init__(f"{path} is a file, not a folder")
-
-
-class FolderInUse(FileExistsError):
-    """The folder holds work a call would write over or remove: another exercise's key, or a
-    student's answers. ``path`` is the file, ``why`` says what it holds; nothing is written.
-
-    >>> str(FolderInUse(Path("k/key.json"), "is the key of another exercise"))
-    'k/key.json is the key of another exercise: nothing was written (force=True writes over it)'
-    """
-
-    def __init__(self, path: Path, why: str) -> None:
-        self.path, self.why = path, why
-        super().__init__(f"{path} {why}: nothing was written (force=True writes over it)")
+        self.kept: list[Path] = []
 
 
 def titles(ex: Exercise) -> tuple[str, str]:
@@ -210,53 +201,28 @@ def _key_subtitle(ex: Exercise, subtitle: str) -> str:
 # ---- writing, whole or not at all ---------------------------------------------------------
 
 
-def _temporary(path: Path) -> Path:
-    # An unused name beside ``path``, with its suffix (Chromium and the deck look at it).
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}",
-                                    dir=path.parent)
-    os.close(handle)
-    return Path(name)
-
-
-def _mode() -> int:
-    # What a new file's permissions would be (a temporary file is private: 0600).
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _write_with(path: Path, write: Callable[[Path], object]) -> Path:
-    """``write(temporary)`` then rename the temporary file to ``path``; on failure, nothing."""
-    temporary = _temporary(path)
-    try:
-        write(temporary)
-        os.chmod(temporary, _mode())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _write_text(path: Path, text: str) -> Path:
-    return _write_with(path, lambda t: t.write_text(text, encoding="utf-8", newline="\n"))
-
-
-def _print_all(html_paths: list[Path], chromium: str | None) -> list[Path]:
+def _print_all(folder: Folder, html_paths: list[Path], chromium: str | None) -> list[Path]:
     """Print every page to its PDF beside it, in one `print_pdf` call; each PDF replaces its
-    old one only once every page has printed."""
-    targets = [p.with_suffix(".pdf") for p in html_paths]
-    temporaries = [_temporary(t) for t in targets]
+    old one only once every page has printed, and is recorded in the manifest."""
+    names = [_name(folder, p.with_suffix(".pdf")) for p in html_paths]
+    targets = [folder.path_for(name) for name in names]
+    temporaries = [temporary(t) for t in targets]
     try:
         print_pdf(html_paths, temporaries, chromium=chromium, shown_as=targets)
-        mode = _mode()
-        for temporary, target in zip(temporaries, targets):
-            os.chmod(temporary, mode)
-            os.replace(temporary, target)
+        mode = file_mode()
+        for partial, target in zip(temporaries, targets):
+            os.chmod(partial, mode)
+            os.replace(partial, target)
     finally:
-        for temporary in temporaries:
-            temporary.unlink(missing_ok=True)
+        for partial in temporaries:
+            partial.unlink(missing_ok=True)
+    folder.record(*names)
     return targets
+
+
+def _name(folder: Folder, path: Path) -> str:
+    # A path in the folder as the manifest names it: "student-01/sheet.html".
+    return path.relative_to(folder.root).as_posix()
 
 
 def _chromium(pdf: bool) -> str | None:
@@ -280,27 +246,29 @@ def _optional(module: str) -> Any:
         return None
 
 
-def _slides(root: Value, title: str, path: Path, written: Written) -> Path | None:
+def _slides(root: Value, title: str, folder: Folder, written: Written) -> Path | None:
     deck_module = _optional("deck")
     if deck_module is None:
-        written.skipped[path.name] = "no slide maker (autograd.teaching.deck) in this install"
+        written.skipped["slides.html"] = "no slide maker (autograd.teaching.deck) in this install"
         return None
     try:
         slides = deck_module.deck(root, title=title)
     except DotMissingError as error:  # the slides are drawn by Graphviz's dot
-        written.skipped[path.name] = str(error)
+        written.skipped["slides.html"] = str(error)
         return None
-    _write_with(path, slides.save)
+    path = write_with(folder.path_for("slides.html"), slides.save)
+    folder.record("slides.html")
     written.append(path)
     return path
 
 
-def _tikz(root: Value, path: Path, written: Written) -> None:
+def _tikz(root: Value, folder: Folder, written: Written) -> None:
+    name = "network.tex"
     tikz_module = _optional("tikz")
     if tikz_module is None:
-        written.skipped[path.name] = "no TikZ writer (autograd.teaching.tikz) in this install"
+        written.skipped[name] = "no TikZ writer (autograd.teaching.tikz) in this install"
     elif importlib.util.find_spec("dot2tex") is None:
-        written.skipped[path.name] = "TikZ needs dot2tex: pip install dot2tex"
+        written.skipped[name] = "TikZ needs dot2tex: pip install dot2tex"
     else:
         try:
             source = tikz_module.tikz(root)
@@ -309,49 +277,14 @@ def _tikz(root: Value, path: Path, written: Written) -> None:
             # SystemExit: how dot2tex gives up)
             why = (f"dot2tex gave up (exit status {error.code})" if isinstance(error, SystemExit)
                    else " ".join(str(error).split()) or type(error).__name__)
-            written.skipped[path.name] = f"TikZ could not be made: {why}"
+            written.skipped[name] = f"TikZ could not be made: {why}"
             return
-        written.append(_write_text(path, source))
+        written.append(folder.write(name, source))
 
 
 # ---- the folder: one kit -------------------------------------------------------------------
 
-_EXERCISE_FILES = ("sheet.html", "key.html", "key.json", "answers.json", "slides.html",
-                   "network.tex", "sheet.pdf", "key.pdf", "slides.pdf")
-_CLASS_FILES = ("all-sheets.html", "all-sheets.pdf", "class-key.html", "class-key.pdf",
-                "class-key.json")
-_STUDENT_FILES = ("sheet.html", "answers.json", "sheet.pdf")
-_STUDENT_FOLDER = re.compile(r"student-\d{2,}")
 _KINDS = {"key.json": "one exercise", "class-key.json": "a class set"}
-
-
-def _check_place(folder: Path) -> None:
-    # The folder, or the nearest of its parents that exists, must be a folder.
-    for place in (folder, *folder.parents):
-        if place.is_dir():
-            return
-        if place.exists() or place.is_symlink():
-            raise NotAFolder(place)
-
-
-def _kit_files(folder: Path) -> list[Path]:
-    """The files of the kit's own names in ``folder``: an exercise's, a class set's, and
-    those in its ``student-NN`` folders; no other file.
-
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> for name in ("key.json", "notes.txt", "student-01/sheet.html", "student-01/mine.txt"):
-    ...     (folder / name).parent.mkdir(exist_ok=True); _ = (folder / name).write_text("")
-    >>> [p.relative_to(folder).as_posix() for p in _kit_files(folder)]
-    ['key.json', 'student-01/sheet.html']
-    """
-    if not folder.is_dir():
-        return []
-    found = [folder / n for n in (*_EXERCISE_FILES, *_CLASS_FILES) if (folder / n).is_file()]
-    for place in sorted(folder.iterdir()):
-        if _STUDENT_FOLDER.fullmatch(place.name) and place.is_dir():
-            found += [place / n for n in _STUDENT_FILES if (place / n).is_file()]
-    return found
 
 
 def _read_json(path: Path) -> Any:
@@ -410,18 +343,20 @@ def _same(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     return old.get("net") == new.get("net") or (given is not None and given == _first_given(new))
 
 
-def _prepare(folder: Path, key_name: str, key: Mapping[str, Any], force: bool) -> bool:
+def _prepare(folder: Folder, key_name: str, key: Mapping[str, Any],
+             planned: Iterable[str]) -> bool:
     """Check, before anything is written, that writing the kit whose key (``key.json`` or
     ``class-key.json``: ``key_name``) is ``key`` into ``folder`` loses no work: no key of
-    another exercise or kind, no answers.json filled in (it would be written over or
-    removed); else raise `FolderInUse`, unless ``force``. Returns whether the folder holds
-    this very exercise's key already (its PDFs are then this exercise's too)."""
-    _check_place(folder)
+    another exercise or kind, no answers.json filled in, no file of a kit's name that the
+    manifest does not vouch for (`Folder.check`; ``planned``: the names this call may
+    write); else raise `FolderInUse`, unless the folder is forced. Returns whether the folder
+    holds this very exercise's key already (its PDFs are then this exercise's too)."""
+    check_place(folder.root)
     problems: list[FolderInUse] = []
     same = False
     for name, kind in _KINDS.items():
-        path = folder / name
-        if not path.is_file():
+        path = folder.root / name
+        if not folder.readable(name):
             continue
         if name != key_name:
             problems.append(FolderInUse(path, f"is the key of {kind}, not of {_KINDS[key_name]}"))
@@ -436,36 +371,21 @@ def _prepare(folder: Path, key_name: str, key: Mapping[str, Any], force: bool) -
             said = _describe(old) if isinstance(old, dict) else "not a key"
             problems.append(FolderInUse(path, f"is the key of another exercise ({said}; this "
                                         f"is {_describe(key)})"))
-    for path in _kit_files(folder):
-        if path.name != "answers.json":
+    for name in folder.entries():
+        if name.rpartition("/")[2] != "answers.json" or not folder.readable(name):
             continue
         try:
-            filled = _filled(path)
+            filled = _filled(folder.root / name)
         except FolderInUse as error:
             problems.append(error)
             continue
         if filled:
-            problems.append(FolderInUse(path, f"holds a student's answers ({filled} filled in)"))
-    if problems and not force:
+            problems.append(FolderInUse(folder.root / name,
+                                        f"holds a student's answers ({filled} filled in)"))
+    if problems and not folder.force:
         raise problems[0]
+    folder.check(planned)
     return same
-
-
-def _remove_stale(folder: Path, keep: set[Path], written: Written) -> None:
-    # Remove the kit's files that this call does not write (again), and the student folders
-    # they leave empty; a folder holding files of other names is left with them.
-    for path in _kit_files(folder):
-        if path not in keep:
-            path.unlink(missing_ok=True)
-            written.removed.append(path)
-    kept_folders = {path.parent for path in keep}
-    for place in sorted(folder.iterdir()):
-        if (_STUDENT_FOLDER.fullmatch(place.name) and place not in kept_folders
-                and place.is_dir() and not place.is_symlink()):
-            try:
-                place.rmdir()
-            except OSError:  # not empty: files the kit did not write
-                pass
 
 
 def write_exercise(ex: Exercise, out: str | Path, *, pdf: bool = True,
@@ -499,8 +419,8 @@ def write_exercise(ex: Exercise, out: str | Path, *, pdf: bool = True,
     key.json is the key of another exercise (net student, seed 7; this is net student, seed 8)
     """
     chromium = _chromium(pdf)
-    folder = Path(out)
-    _check_place(folder)
+    folder = Folder(Path(out), force=force)
+    check_place(folder.root)
     sheet = worksheet(ex.root)
     title, subtitle = titles(ex)
     key = _key_title(title)
@@ -513,27 +433,32 @@ def write_exercise(ex: Exercise, out: str | Path, *, pdf: bool = True,
         "key.json": _json(data),
         "answers.json": _json(_answers_template(ex, sheet)),
     }
-    same = _prepare(folder, "key.json", data, force)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = Written(_write_text(folder / name, text) for name, text in texts.items())
-    pages = [folder / "sheet.html", folder / "key.html"]
+    planned = [*texts, "slides.html", "network.tex"]
+    if chromium is not None:
+        planned += ["sheet.pdf", "key.pdf", "slides.pdf"]
+    same = _prepare(folder, "key.json", data, planned)
+    written = Written(folder.write(name, text) for name, text in texts.items())
+    pages = [folder.root / "sheet.html", folder.root / "key.html"]
     deck_title = title.replace("Backprop exercise —", "Backprop,", 1) + ": the backward pass"
-    slides = _slides(ex.root, deck_title, folder / "slides.html", written)
+    slides = _slides(ex.root, deck_title, folder, written)
     if slides is not None:
         pages.append(slides)
-    _tikz(ex.root, folder / "network.tex", written)
+    _tikz(ex.root, folder, written)
     _finish(folder, pages, written, chromium, same)
     return written
 
 
-def _finish(folder: Path, pages: list[Path], written: Written, chromium: str | None,
+def _finish(folder: Folder, pages: list[Path], written: Written, chromium: str | None,
             same: bool) -> None:
     # The kit's files not written are removed (PDFs about to be printed again are kept while
     # they print, when they are this exercise's), then the PDFs are printed.
-    printed = {page.with_suffix(".pdf") for page in pages} if chromium is not None else set()
-    _remove_stale(folder, set(written) | (printed if same else set()), written)
+    keep = {_name(folder, path) for path in written}
+    if chromium is not None and same:
+        keep |= {_name(folder, page.with_suffix(".pdf")) for page in pages}
+    written.removed.extend(folder.remove_stale(keep))
+    written.kept.extend(folder.root / name for name in folder.kept)
     if chromium is not None:
-        written.extend(_print_all(pages, chromium))
+        written.extend(_print_all(folder, pages, chromium))
 
 
 def write_class(net: str, seed: int, students: int, out: str | Path, *,
@@ -565,15 +490,16 @@ def write_class(net: str, seed: int, students: int, out: str | Path, *,
     if isinstance(students, bool) or not isinstance(students, int) or students < 1:
         raise ValueError(f"students must be a whole number >= 1, got {students!r}")
     chromium = _chromium(pdf)
-    folder = Path(out)
-    _check_place(folder)
+    folder = Folder(Path(out), force=force)
+    check_place(folder.root)
     digits = max(2, len(str(students)))
     texts: dict[str, str] = {}  # every file's text by its path in the folder, made first
     sheets: list[str] = []
     keys: list[str] = []
     everyone: dict[str, Any] = {}
     name = ""
-    for k in range(1, students + 1):
+    for k in tqdm(range(1, students + 1), desc="sheets", unit="student", leave=False,
+                  disable=students < 10 or not sys.stderr.isatty()):
         ex = make(net, seed, student=k, dead_relu=dead_relu)
         sheet = worksheet(ex.root)
         title, subtitle = titles(ex)
@@ -595,11 +521,10 @@ def write_class(net: str, seed: int, students: int, out: str | Path, *,
         head["dead_relu"] = True
     class_key = {**head, "students": everyone}
     texts["class-key.json"] = _json(class_key)
-    same = _prepare(folder, "class-key.json", class_key, force)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = Written()
-    for path, text in texts.items():
-        (folder / path).parent.mkdir(exist_ok=True)
-        written.append(_write_text(folder / path, text))
+    planned = list(texts)
+    if chromium is not None:
+        planned += [name.replace(".html", ".pdf") for name in texts if name.endswith(".html")]
+    same = _prepare(folder, "class-key.json", class_key, planned)
+    written = Written(folder.write(name, text) for name, text in texts.items())
     _finish(folder, [p for p in written if p.suffix == ".html"], written, chromium, same)
     return written
