@@ -10,9 +10,12 @@ it to life:
 - *backward*: the steps of `autograd.backward_steps`, one at a time, both ways: the node in
   focus, and for each parent its local derivative, upstream × local = contribution, and its
   gradient before and after; every node shows its gradient as of that step;
-- buttons and keys (← → step, Home/End, space plays and pauses, at a chosen speed), a step
-  counter and a caption of what the step does; an edge under the mouse shows its local
-  derivative; choosing a leaf draws its chain-rule paths (as `autograd.explain` finds them);
+- buttons and keys (← → step, Home/End, space plays and pauses, at a chosen speed), one step
+  counter ("backward step 4 of 5") and a caption of what the step does, in a header pinned
+  above the drawing, as tall as the step needs; each step scrolls its Value into the room
+  below it; a key there names every colour (the roles, the step's, the paths'); an edge under
+  the mouse shows its local derivative; choosing a leaf draws its chain-rule paths in purple
+  (as `autograd.explain` finds them);
 - a slider and a number field for each labelled input and parameter: the page recomputes
   every value and gradient at once, with JavaScript generated from the op table
   (`autograd.replay.javascript`), and keeps the current step. A domain error (log of 0, ...)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.draw.ops_view import MAX_NODES, Plan, plan_ops
-from autograd.draw.style import Drawing
+from autograd.draw.style import ROLES, Drawing
 from autograd.explain import backward_steps, explain
 from autograd.graph import depends_on, topological_order
 from autograd.notation import FORMAT, derivative_name, local_formula
@@ -29,6 +29,10 @@ from autograd.value import Value
 _DIGITS = re.compile(r"\.(\d+)g")
 MAX_PATHS = 12
 """A parameter with more chain-rule paths than this is shown by its highlighted edges only."""
+ROLE_NAMES = {"input": "input", "parameter": "parameter", "constant": "constant",
+              "root": "output"}
+"""The roles the page's key names, in its order, with their words (intermediate Values
+are white: the key leaves them out)."""
 
 
 @dataclass(frozen=True)
@@ -123,8 +127,20 @@ def describe(root: Value, *, fmt: str = FORMAT, rankdir: str | None = None,
         "factors": factors,
         "live": bool(code),
         "why": why,
+        "roles": role_key({n["role"] for n in nodes if n["drawn"]}),
     }
     return Description(drawing, data, code)
+
+
+def role_key(present: set[str]) -> list[dict[str, str]]:
+    """The key's entries for the roles drawn: each role's word and the drawing's colours.
+
+    >>> [(r["name"], r["fill"]) for r in role_key({"parameter", "input", "intermediate"})]
+    [('input', '#d9ead3'), ('parameter', '#cfe2f3')]
+    """
+    return [{"role": role, "name": name, "fill": ROLES[role]["fillcolor"],
+             "color": ROLES[role]["color"]}
+            for role, name in ROLE_NAMES.items() if role in present]
 
 
 def _graph_grads(root: Value) -> list[tuple[Value, float]]:

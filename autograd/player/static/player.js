@@ -18,8 +18,10 @@
   var FORWARD_FILL = "#e1d5f5";  // the Value a forward step computes (no role's colour)
   var STEP_FILL = "#f6b26b";     // the Value a backward step sends from (as draw(step=...))
   var RED = "#cc0000";           // the edges a step uses
-  var PATH = "#1565c0";          // a chosen parameter's chain-rule paths
+  var PATH = "#8e24aa";          // a chosen leaf's chain-rule paths: purple, no role's hue
   var SPEEDS = [["slow", 1400], ["normal", 700], ["fast", 250]];
+  var MEASURED = 40;  // steps measured for the header's tallest height (all, up to this many)
+  var GAP = 6;  // px kept between the pinned header and the step's Value when scrolling
 
   function make(tag, cls, text) {
     var e = document.createElement(tag);
@@ -142,7 +144,8 @@
     });
     this.speed.addEventListener("change", function () { if (self.timer) { self.pause(); self.toggle(); } });
     bar.appendChild(this.speed);
-    this.counter = make("span", "bp-counter");
+    this.counter = make("span", "bp-counter");  // the one step counter: phase, step, of how many
+    this.counter.setAttribute("role", "status");
     bar.appendChild(this.counter);
     header.appendChild(bar);
     this.caption = make("div", "bp-caption");
@@ -152,20 +155,23 @@
     this.errorBox.setAttribute("role", "alert");
     this.errorBox.hidden = true;
     header.appendChild(this.errorBox);
-    // Above the drawing, where the eye is: what the colours mean, the step's arithmetic
-    // (room for its largest table, so that the drawing does not jump from step to step),
-    // the leaves to change and the paths to show.
+    // Above the drawing, where the eye is: what the colours mean, the step's arithmetic,
+    // the leaves to change and the paths to show. The pinned header is as tall as this
+    // step needs (it hides no more of the drawing than that); below it, in the flow, a
+    // spacer makes up the difference to the tallest step, so that the drawing does not
+    // jump from step to step.
     header.appendChild(this.key());
     this.panel = make("div", "bp-panel");
-    var rows = Math.max.apply(null, [1].concat(this.nodes.map(function (n) {
-      return n.parents.filter(function (p) { return self.nodes[p].role !== "constant"; }).length;
-    })));
-    this.panel.style.minHeight = (1.9 * (rows + 1)) + "em";
     header.appendChild(this.panel);
     var title = root.querySelector(".bp-title");
     if (title) root.appendChild(title);
     root.appendChild(header);
     this.header = header;
+    this.room = make("div", "bp-room");
+    this.room.setAttribute("aria-hidden", "true");
+    root.appendChild(this.room);
+    this.tallest = 0;  // px: the tallest header met so far (see measureHeader)
+    window.addEventListener("resize", function () { self.measureHeader(); self.fitRoom(); });
     this.buildInputs();
     this.buildPaths();
     this.graph = root.querySelector(".bp-graph") || make("div", "bp-graph");
@@ -188,15 +194,25 @@
   };
 
   Player.prototype.key = function () {
+    // The roles' colours as the drawing uses them (input, parameter, ...), then the
+    // step's own colours: every colour of the drawing is named next to the controls.
     var key = make("div", "bp-key");
-    [[FORWARD_FILL, "a forward step's Value"], [STEP_FILL, "a backward step's Value"],
-     [RED, "the step's arrows"], [PATH, "the chosen leaf's chain-rule paths"]]
-      .forEach(function (entry) {
-        var swatch = make("span", "bp-swatch");
-        swatch.style.background = entry[0];
-        key.appendChild(swatch);
-        key.appendChild(make("span", null, entry[1]));
-      });
+    function entry(fill, border, text, cls) {
+      var item = make("span", "bp-key-item" + (cls ? " " + cls : ""));
+      var swatch = make("span", "bp-swatch");
+      swatch.style.background = fill;
+      swatch.style.borderColor = border || "#888";
+      item.appendChild(swatch);
+      item.appendChild(make("span", null, text));
+      key.appendChild(item);
+    }
+    (this.data.roles || []).forEach(function (r) {
+      entry(r.fill, r.color, r.name, "bp-role bp-role-" + r.role);
+    });
+    entry(FORWARD_FILL, null, "a forward step's Value");
+    entry(STEP_FILL, null, "a backward step's Value");
+    entry(RED, RED, "the step's arrows", "bp-line");
+    entry(PATH, PATH, "the chosen leaf's chain-rule paths", "bp-line");
     key.appendChild(make("span", "bp-rounding", "· numbers rounded to " + this.data.digits +
       " significant digits; products use the unrounded numbers"));
     return key;
@@ -276,7 +292,7 @@
       var g = groups[node.id];
       if (!g || !node.drawn) return;
       var shape = g.querySelector("path, polygon, ellipse");
-      if (shape) self.shapes[k] = {el: shape, fill: shape.getAttribute("fill")};
+      if (shape) self.shapes[k] = {el: shape, group: g, fill: shape.getAttribute("fill")};
       var room = shape ? self.width(shape) - 8 : 0;
       var texts = g.querySelectorAll("text");
       node.marks.forEach(function (m) {  // one SVG text per line of the node
@@ -379,7 +395,9 @@
 
   Player.prototype.render = function () {
     var self = this, b = this.step - this.nForward, grads = this.gradsAt(this.step);
-    this.counter.textContent = "step " + this.step + " / " + this.steps;
+    this.counter.textContent = this.counterText(b);
+    this.counter.title = "step " + this.step + " of " + this.steps + " in all: " + this.nForward +
+      " forward, then " + this.data.backward.length + " backward";
     this.playButton.textContent = this.timer ? "■ pause" : "▶ play";
     if (this.svg) {
       this.marks.forEach(function (m) {
@@ -394,6 +412,63 @@
     this.describeStep(b, grads);
     if (this.chosen !== null) this.showPaths();
     this.root.setAttribute("data-step", String(this.step));
+    if (!this.tallest) this.measureHeader();
+    this.fitRoom();
+  };
+
+  Player.prototype.counterText = function (b) {
+    if (this.steps === 0) return "no step";
+    if (this.step === 0) return "before the first step";
+    if (b <= 0) return "forward step " + this.step + " of " + this.nForward;
+    return "backward step " + b + " of " + this.data.backward.length;
+  };
+
+  // ---- the pinned header's height --------------------------------------------------------
+
+  Player.prototype.measureHeader = function () {
+    // The tallest the header gets, at this width: the steps likely to be tallest written
+    // once each, measured, then the current step's written back. (A step found taller
+    // later raises it then: see fitRoom.)
+    var step = this.step, tallest = 0, self = this;
+    if (!this.headerHeight()) return;  // not shown (a hidden notebook output): later
+    this.candidates().forEach(function (s) {
+      self.step = s;
+      self.describeStep(s - self.nForward, self.gradsAt(s));
+      tallest = Math.max(tallest, self.headerHeight());
+    });
+    this.step = step;
+    this.describeStep(step - this.nForward, this.gradsAt(step));
+    this.tallest = tallest;
+  };
+
+  Player.prototype.candidates = function () {
+    // Every step of a small graph; of a large one, those with the most to say: the first
+    // and last of each pass (their captions say more), the forward step with the longest
+    // list of inputs, and the backward steps with the longest tables.
+    var self = this, nF = this.nForward, all = [];
+    for (var s = 0; s <= this.steps; s++) all.push(s);
+    if (this.steps <= MEASURED) return all;
+    function size(s) {  // text the step writes besides its caption: names in its list or table
+      var k = s <= nF ? self.data.forward[s - 1] : self.data.backward[s - nF - 1];
+      return self.nodes[k].parents.reduce(function (n, p) {
+        var parent = self.nodes[p];
+        return n + (parent.role === "constant" && s > nF ? 0 : 1 + parent.name.length / 40);
+      }, 0);
+    }
+    var forward = all.slice(1, nF + 1).sort(function (a, b) { return size(b) - size(a); });
+    var backward = all.slice(nF + 1).sort(function (a, b) { return size(b) - size(a); });
+    return [0, 1, nF, nF + 1, this.steps].concat(forward.slice(0, 2), backward.slice(0, MEASURED));
+  };
+
+  Player.prototype.headerHeight = function () {
+    return this.header.getBoundingClientRect().height;  // fractional: no pixel of drift
+  };
+
+  Player.prototype.fitRoom = function () {
+    // The spacer under the header keeps the drawing where the tallest header puts it.
+    var height = this.headerHeight();
+    this.tallest = Math.max(this.tallest, height);
+    this.room.style.height = Math.max(0, this.tallest - height) + "px";
   };
 
   Player.prototype.paint = function (b) {
@@ -411,8 +486,14 @@
     }
     if (b > 0) { focus = this.data.backward[b - 1]; fill = STEP_FILL; }
     else if (this.step > 0) { focus = this.data.forward[this.step - 1]; fill = FORWARD_FILL; }
+    this.svg.querySelectorAll("g.node[data-focus]").forEach(function (g) {
+      g.removeAttribute("data-focus");
+    });
     if (focus !== null) {
-      if (this.shapes[focus]) this.shapes[focus].el.setAttribute("fill", fill);
+      if (this.shapes[focus]) {
+        this.shapes[focus].el.setAttribute("fill", fill);
+        this.shapes[focus].group.setAttribute("data-focus", b > 0 ? "backward" : "forward");
+      }
       this.edgesOf[focus].forEach(function (i) { lit[i] = RED; });
     }
     Object.keys(this.edgeShapes).forEach(function (i) {
@@ -448,8 +529,7 @@
     if (b <= 0) {
       var k = this.data.forward[this.step - 1], node = nodes[k];
       var made = node.made && node.made !== node.name ? " = " + node.made : "";
-      this.caption.textContent = "Forward step " + this.step + " of " + this.nForward + ": " +
-        node.name + made + " = " + this.format(this.values[k]) +
+      this.caption.textContent = node.name + made + " = " + this.format(this.values[k]) +
         (this.step === this.nForward ? ". The forward pass is done; → starts the backward pass." : "");
       var inputs = node.parents.filter(function (p) { return nodes[p].drawn; }).map(function (p) {
         return nodes[p].role === "constant" ? "the constant " + nodes[p].name
@@ -461,7 +541,7 @@
     var k2 = this.data.backward[b - 1], focus = nodes[k2], nB = this.data.backward.length;
     var upstream = this.changes.length && this.edgesOf[k2].length
       ? this.changes[this.ends[b - 1] - 1][3] : grads[k2];
-    this.caption.textContent = "Backward step " + b + " of " + nB + ": " + focus.name +
+    this.caption.textContent = focus.name +
       " has its gradient " + focus.grad_name + " = " + this.format(upstream) +
       " (the upstream gradient). It sends upstream × local derivative back to each of its " +
       "parents, against the arrows, where it adds to their gradient" +
@@ -521,7 +601,7 @@
       " (after the whole backward pass), the sum over " + info.count +
       (info.count === 1 ? " path" : " paths") + " of the product of the local derivatives " +
       "along each path" +
-      (info.paths.length ? "." : " (too many to list: their arrows are drawn in blue).") +
+      (info.paths.length ? "." : " (too many to list: their arrows are drawn in purple).") +
       (merged ? " Unlabelled values between two labelled ones are merged into one factor." : "")));
     var values = {};
     info.factors.forEach(function (f) { values[f] = self.factorValue(factors[f]); });
@@ -547,17 +627,35 @@
   };
 
   Player.prototype.reveal = function () {
-    // Bring the step's Value into view when it is off screen (below the pinned header).
+    // Bring the step's Value into the room below the pinned header: the whole node, in the
+    // middle of that room, or where it is taller than the room, its top just below the
+    // header. The header may stick or not once scrolled, so measure again and correct.
     var b = this.step - this.nForward, k = null;
     if (b > 0) k = this.data.backward[b - 1];
     else if (this.step > 0) k = this.data.forward[this.step - 1];
     var shape = k === null ? null : this.shapes && this.shapes[k];
-    if (!shape || !shape.el.getBoundingClientRect) return;
-    var box = shape.el.getBoundingClientRect(), top = this.header.getBoundingClientRect().bottom;
-    if (box.top < top || box.bottom > window.innerHeight) {
-      shape.el.scrollIntoView({block: "center"});  // the window or a notebook's own scroller
+    if (!shape || !shape.group.getBoundingClientRect) return;
+    var scroller = scrollParent(this.root);
+    for (var tries = 0; tries < 3; tries++) {
+      var delta = this.shift(shape.group.getBoundingClientRect(), scroller);
+      if (Math.abs(delta) < 1) return;
+      var before = scrollTop(scroller);
+      scrollBy(scroller, delta);
+      if (scrollTop(scroller) === before) return;  // at the end of the page: as near as it gets
     }
   };
+
+  Player.prototype.shift = function (box, scroller) {
+    // How far to scroll down (px, negative: up) to show `box` below the header; 0 if shown.
+    var view = scroller ? scroller.getBoundingClientRect() : {top: 0, bottom: window.innerHeight};
+    var viewBottom = Math.min(view.bottom, window.innerHeight);
+    var top = Math.max(view.top, 0, this.header.getBoundingClientRect().bottom);
+    var room = viewBottom - top;
+    if (box.height + 2 * GAP > room) return box.top - (top + GAP);  // too tall: its top
+    if (box.top >= top + 1 && box.bottom <= viewBottom - 1) return 0;
+    return box.top - (top + (room - box.height) / 2);  // in the middle of the room
+  };
+
   Player.prototype.stepForward = function () { return this.go(this.step + 1); };
   Player.prototype.stepBack = function () { return this.go(this.step - 1); };
   Player.prototype.reset = function () { return this.go(0); };
@@ -664,6 +762,28 @@
     return {phase: backward ? "backward" : "forward", step: this.step, steps: this.steps,
             values: values, grads: gradients};
   };
+
+  // ---- scrolling: the window, or the scrolling box a notebook shows its outputs in ---------
+
+  function scrollParent(el) {
+    // The nearest ancestor that scrolls (its box clips the player); null for the window.
+    for (var p = el.parentElement; p && p !== document.body && p !== document.documentElement;
+         p = p.parentElement) {
+      var overflow = getComputedStyle(p).overflowY;
+      if ((overflow === "auto" || overflow === "scroll" || overflow === "overlay") &&
+          p.scrollHeight > p.clientHeight) return p;
+    }
+    return null;
+  }
+
+  function scrollTop(scroller) {
+    return scroller ? scroller.scrollTop : window.pageYOffset;
+  }
+
+  function scrollBy(scroller, delta) {
+    if (scroller) scroller.scrollTop += delta;
+    else window.scrollBy({top: delta, left: 0, behavior: "instant"});
+  }
 
   // ---- mounting -------------------------------------------------------------------------------
 
