@@ -38,6 +38,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograd.draw.ops_view import MAX_NODES
+from autograd.files import write_text
 from autograd.notation import FORMAT
 from autograd.player.page import LAYOUTS, fragment, page
 from autograd.value import Value
@@ -83,8 +84,8 @@ class Player:
         return page(self._body, self.title)
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` (e.g. ``"net.html"``; folders are created) and
-        return the path.
+        """Write the page to ``path`` (e.g. ``"net.html"``; folders are created), whole or
+        not at all, and return the path.
 
         >>> import tempfile, os
         >>> from autograd import Value
@@ -96,8 +97,7 @@ class Player:
         if path.suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"{path}: a player is saved as an .html file")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.html(), encoding="utf-8")
-        return path
+        return write_text(path, self.html())
 
     def _repr_html_(self) -> str:
         return self._body

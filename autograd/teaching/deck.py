@@ -59,6 +59,7 @@ from autograd.draw.in_browser import script_tag, vendored
 from autograd.draw.ops_view import roles
 from autograd.draw.style import DERIVATIVE, HIGHLIGHT, ROLES, STEP
 from autograd.explain import Step, backward_steps
+from autograd.files import write_text
 from autograd.graph import topological_order
 from autograd.notation import (
     FORMAT,
@@ -144,11 +145,9 @@ class Deck:
         return self.slides
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` (UTF-8); returns the path. Print it to PDF with
-        `autograd.teaching.pdf.print_pdf`."""
-        target = Path(path)
-        target.write_text(self.html, encoding="utf-8")
-        return target
+        """Write the page to ``path`` (UTF-8), whole or not at all; returns the path. Print
+        it to PDF with `autograd.teaching.pdf.print_pdf`."""
+        return write_text(path, self.html)
 
     def _repr_html_(self) -> str:
         # A frame of its own: the page's styles and scripts stay out of the notebook's, and
