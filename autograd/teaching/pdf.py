@@ -7,7 +7,8 @@ page's own ``@page`` rule sets the paper (the slides of `autograd.teaching.deck`
 fonts have loaded: ``--virtual-time-budget`` lets the page settle (KaTeX typesetting, fonts
 inlined as data: URIs) before the print, ``--run-all-compositor-stages-before-draw`` makes
 sure what is printed is what was laid out. Each run gets a throw-away profile, so that runs
-in parallel, or beside the user's own browser, leave each other alone.
+in parallel, or beside the user's own browser, leave each other alone. Printing more pages
+than run at once shows a progress bar when standard error is a terminal.
 
 >>> pdf_path_for(Path("slides/deck.html"))
 PosixPath('slides/deck.pdf')
@@ -18,10 +19,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from tqdm import tqdm
 
 __all__ = ["print_pdf", "find_chromium", "pdf_path_for", "PdfUnavailable", "PdfFailed",
            "INSTALL", "ENVIRONMENT", "WORKERS"]
@@ -128,8 +132,11 @@ def print_pdf(
     if shutil.which(program) is None:
         raise PdfUnavailable(f"{program}: no such program to print PDF with: {INSTALL}")
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(sources))) as pool:
-        return list(pool.map(lambda job: _print_one(program, *job),
-                             zip(sources, targets, names)))
+        jobs = pool.map(lambda job: _print_one(program, *job), zip(sources, targets, names))
+        # a class set's PDFs take minutes: progress on a terminal, silence in a pipe
+        return list(tqdm(jobs, total=len(sources), desc="printing PDFs", unit="page",
+                         leave=False, disable=len(sources) <= WORKERS
+                         or not sys.stderr.isatty()))
 
 
 def _print_one(program: str, source: Path, target: Path, name: Path) -> Path:
