@@ -209,6 +209,8 @@ class Path:
         return _display(self.to_latex())
 
     def __str__(self) -> str:
+        if len(self.factors) <= 1:  # ∂y/∂x = 7.389, not 7.389 = 7.389
+            return f"{self.name} = {number(self.value, self.fmt)}"
         numbers = " · ".join(bracket(number(f.value, self.fmt)) for f in self.factors)
         return f"{self.name} = {numbers} = {number(self.value, self.fmt)}"
 
@@ -269,6 +271,9 @@ class Explanation:
                          "edge, as backward() does.")
         else:
             for k, path in enumerate(self.paths, 1):
+                if len(path.factors) == 1:  # one factor: its number once
+                    lines.append(f"path {k}: {path}")
+                    continue
                 lines.append(f"path {k}: {path.symbolic}")
                 lines.append("    = " + str(path).split(" = ", 1)[1])
         lines.append("factors:")
@@ -515,7 +520,7 @@ def _enumerate_paths(
 
 @dataclass(frozen=True)
 class ParentStep:
-    """What one chain-rule step sends to one parent: local · upstream, added to its grad.
+    """What one chain-rule step sends to one parent: upstream × local, added to its grad.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
@@ -672,7 +677,8 @@ class Step:
             formula = f"{p.formula} = " if p.formula != number(p.local, n) else ""
             lines.append(
                 f"  to {name}: local {derivative_name(self.name, name)} = {formula}"
-                f"{number(p.local, n)}; sends {number(p.local, n)} · {number(self.grad, n)} = "
+                f"{number(p.local, n)}; sends {bracket(number(self.grad, n))} · "
+                f"{bracket(number(p.local, n))} = "
                 f"{number(p.contribution, n)}; " + (
                     "a constant, so its gradient is not shown" if is_constant(p.parent)
                     else f"{bracket(name)}.grad is now {number(p.grad_after, n)}")
@@ -697,8 +703,8 @@ def backward_steps(root: Value, fmt: str = FORMAT) -> Iterator[Step]:
     >>> for step in backward_steps(y):
     ...     print(step)
     step 1: y has grad 1
-      to x: local ∂y/∂x = x = 3; sends 3 · 1 = 3; x.grad is now 3
-      to x: local ∂y/∂x = x = 3; sends 3 · 1 = 3; x.grad is now 6
+      to x: local ∂y/∂x = x = 3; sends 1 · 3 = 3; x.grad is now 3
+      to x: local ∂y/∂x = x = 3; sends 1 · 3 = 3; x.grad is now 6
     """
     order = topological_order(root)
     shown = names_map(order, fmt)
@@ -715,11 +721,11 @@ def backward_steps(root: Value, fmt: str = FORMAT) -> Iterator[Step]:
         upstream = node.grad
         sent = []
         for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            parent.grad += local * upstream
+            parent.grad += upstream * local
             history.changes.append((parent, parent.grad))
             received[parent] += 1
             sent.append(ParentStep(parent, i, local, local_formula(node, i, shown, fmt),
-                                   local * upstream, parent.grad, received[parent],
+                                   upstream * local, parent.grad, received[parent],
                                    edges_into[parent]))
         k += 1
         history.ends.append(len(history.changes))

@@ -27,8 +27,10 @@ import keyword
 import math
 import operator
 import re
+import sys
 import warnings
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 # ---- the functions a formula may call: each works on a float or on a Value ---------------
@@ -141,6 +143,70 @@ FUNCTIONS: dict[str, Callable[[Any], Any]] = {
 # ---- parsing and evaluating --------------------------------------------------------------
 
 MAX_LENGTH = 10_000
+"""The longest formula read (in characters)."""
+
+LARGEST = sys.float_info.max
+"""The largest number a formula may hold: a float's, about 1.8e308."""
+
+_NESTING = 8 * MAX_LENGTH  # Python's recursion room while a formula is read or evaluated
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` in quotes as an error message shows it: a long text by its start and its
+    length, so that a message stays one short line.
+
+    >>> quoted("w*x")
+    "'w*x'"
+    >>> quoted("x" * 1000, 8)
+    "'xxxxxxx…' (1,000 characters)"
+    """
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit - 1] + '…'!r} ({len(text):,} characters)"
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """A piece of input inside a message: its start, when it is longer than ``limit``.
+
+    >>> shortened("w*x"), shortened("x" * 100, 6)
+    ('w*x', 'xxxxx…')
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@contextmanager
+def nesting_room(depth: int = _NESTING) -> Iterator[None]:
+    """Room for Python's own recursion while a formula is read, evaluated or rewritten:
+    ``x + x + … + x`` nests one level per term, and a formula of `MAX_LENGTH` characters
+    may nest thousands of levels deep, past Python's default limit of 1,000.
+
+    >>> import sys
+    >>> with nesting_room():
+    ...     sys.getrecursionlimit() >= 80_000
+    True
+    """
+    before = sys.getrecursionlimit()
+    if before < depth:
+        sys.setrecursionlimit(depth)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
+def too_large(written: str) -> str:
+    """What a number too large for a float is told, naming it by its start.
+
+    >>> too_large("1e999")
+    "the number '1e999' is too large: a formula's numbers are floats, at most about 1.8e308 \
+(309 digits); write a smaller one"
+    """
+    digits = re.fullmatch(r"\s*[-+]?\d{25,}\s*", written)
+    shown = quoted(written.strip(), 24)
+    if digits:
+        shown = f"{written.strip()[:20] + '…'!r} ({len(written.strip()):,} digits)"
+    return (f"the number {shown} is too large: a formula's numbers are floats, at most "
+            "about 1.8e308 (309 digits); write a smaller one")
 
 
 def _power(a: Any, b: Any) -> Any:
@@ -235,16 +301,18 @@ def parse(text: str, extra_functions: Collection[str] = ()) -> ast.expr:
     if not stripped:
         raise FormulaError("the formula is empty: write one, such as w*x + b", 0)
     try:
-        with warnings.catch_warnings():  # Python's grammar warnings ("1if") are not ours
-            warnings.simplefilter("ignore", SyntaxWarning)
+        with warnings.catch_warnings(), nesting_room():  # Python's grammar warnings ("1if")
+            warnings.simplefilter("ignore", SyntaxWarning)  # are not ours
             tree = ast.parse(stripped, mode="eval")
     except SyntaxError as err:
-        column, why = _syntax_problem(stripped, err)
-        raise FormulaError(f"syntax error at column {indent + column + 1}: {why}",
+        limit = _python_limit(stripped, err)
+        column, why = limit or _syntax_problem(stripped, err)
+        kind = "" if limit else "syntax error "
+        raise FormulaError(f"{kind}at column {indent + column + 1}: {why}",
                            indent + column) from None
     except (RecursionError, MemoryError, ValueError):
-        raise FormulaError("formula too deeply nested or malformed: use fewer parentheses, "
-                           "or split it in steps") from None
+        raise FormulaError("formula too deeply nested to read (a long chain of powers or "
+                           "signs, such as x**x**…): split it in steps") from None
     try:
         for node in ast.walk(tree.body):
             _check(node, extra_functions, stripped)
@@ -293,6 +361,21 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     return found
 
 
+def _python_limit(text: str, err: SyntaxError) -> tuple[int, str] | None:
+    # Limits of Python's reader, said as limits of a formula: a whole number of more digits
+    # than Python converts (its "sys.set_int_max_str_digits" advice), 200 nested parentheses.
+    message = err.msg or ""
+    if "digits" in message and "limit" in message.lower():
+        longest = max(re.finditer(r"\d+", text), key=lambda m: len(m.group()), default=None)
+        if longest is not None:
+            return longest.start(), too_large(longest.group())
+    if "nested parentheses" in message:
+        column = max(0, min((err.offset or 1) - 1, len(text) - 1))
+        return column, ("more than 200 parentheses inside one another: split the formula in "
+                        "steps")
+    return None
+
+
 def _syntax_problem(text: str, err: SyntaxError) -> tuple[int, str]:
     # The first problem a reader can fix, and where, from the text itself.
     invalid = re.match(r"invalid (non-printable )?character", err.msg or "")
@@ -305,9 +388,10 @@ def _syntax_problem(text: str, err: SyntaxError) -> tuple[int, str]:
             return at, _character_problem(text, token, at)
     for kind, token, at in tokens:  # Python's words, numbers Python refuses
         if kind == "name" and keyword.iskeyword(token):
-            return at, f"{token!r} is a reserved word, not part of a formula; write {_ALLOWED}"
+            return at, (f"{shortened(token)!r} is a reserved word, not part of a formula; "
+                        f"write {_ALLOWED}")
         if kind == "number" and re.fullmatch(r"0+[1-9_][\d_]*", token):
-            return at, f"write {token.lstrip('0_')}: a number does not start with 0"
+            return at, f"write {shortened(token.lstrip('0_'))}: a number does not start with 0"
     depth, opened = 0, []
     for kind, _, at in tokens:  # brackets
         if kind == "(":
@@ -321,9 +405,10 @@ def _syntax_problem(text: str, err: SyntaxError) -> tuple[int, str]:
         return opened[-1], "this '(' is never closed: add a ')'"
     for (k1, t1, a1), (k2, t2, a2) in zip(tokens, tokens[1:]):  # neighbours
         if k1 == "number" and k2 == "number" and t2.startswith("."):
-            return a1, f"{t1}{t2} is not a number: a number has at most one decimal point"
+            return a1, (f"{shortened(t1 + t2)} is not a number: a number has at most one "
+                        "decimal point")
         if k1 in _OPERAND_END and k2 in _OPERAND_START and not (k1 == "name" and k2 == "("):
-            left, right = t1, t2
+            left, right = shortened(t1), shortened(t2)
             if k2 == "(":
                 right = "(…)"
             what = ("put * between a number and what it multiplies" if k1 == "number"
@@ -349,8 +434,10 @@ def _syntax_problem(text: str, err: SyntaxError) -> tuple[int, str]:
     return column, f"this cannot be read as a formula; write {_ALLOWED}"
 
 
+
+
 def _character_problem(text: str, char: str, at: int) -> str:
-    before = _before(text, at)
+    before = shortened(_before(text, at))
     if char in _SUPERSCRIPT_DIGITS:
         power = char.translate(str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789"))
         return f"use ** for powers: {before or 'x'}**{power}"
@@ -419,8 +506,9 @@ _NODES = {
 def _check(node: ast.AST, extra_functions: Collection[str] = (), source: str = "") -> None:
     column = getattr(node, "col_offset", None)
 
-    def written(part: ast.AST) -> str:
-        return (ast.get_source_segment(source, part) if source else None) or ast.unparse(part)
+    def written(part: ast.AST) -> str:  # as typed, its start only when it is long
+        text = (ast.get_source_segment(source, part) if source else None) or ast.unparse(part)
+        return shortened(text)
 
     if isinstance(node, (ast.BinOp, ast.UnaryOp)):
         op = node.op
@@ -441,6 +529,9 @@ def _check(node: ast.AST, extra_functions: Collection[str] = (), source: str = "
                                f"write {_ALLOWED}", column)
         if not isinstance(value, (int, float)):
             raise FormulaError(f"only numbers are allowed, not {written(node)}", column)
+        if not abs(value) <= LARGEST:  # 1e999 is read as inf, and a long whole number as int
+            typed = ast.get_source_segment(source, node) if source else None
+            raise FormulaError(too_large(typed or repr(value)), column)
     elif isinstance(node, ast.Call):
         func = node.func
         if not isinstance(func, ast.Name) or (func.id not in FUNCTIONS
@@ -450,10 +541,10 @@ def _check(node: ast.AST, extra_functions: Collection[str] = (), source: str = "
                 hint = ""
                 if len(node.args) == 1 and not isinstance(node.args[0], ast.Constant) or (
                         constant_of(node.args[0]) is not None if node.args else False):
-                    hint = (f"; if {func.id} is a variable, write {func.id}*"
+                    hint = (f"; if {shortened(func.id)} is a variable, write {shortened(func.id)}*"
                             f"({written(node.args[0])}) to multiply")
-                raise FormulaError(f"unknown function {func.id!r} (known: {known}){hint}",
-                                   column)
+                raise FormulaError(f"unknown function {shortened(func.id)!r} (known: {known})"
+                                   f"{hint}", column)
             if isinstance(func, ast.Attribute):
                 raise FormulaError(f"unknown function {written(func)!r}: call a function by "
                                    "name, such as exp(x)", column)
@@ -464,12 +555,12 @@ def _check(node: ast.AST, extra_functions: Collection[str] = (), source: str = "
                                f"{func.id}(x)", column)
     elif isinstance(node, ast.Name):
         if "·" in node.id:  # Python reads x·y as one name
-            fixed = node.id.replace("·", "*")
+            fixed = shortened(node.id.replace("·", "*"))
             raise FormulaError(f"write {fixed}: · between names is read as part of a name "
                                "here", column)
     elif isinstance(node, ast.Attribute):
-        raise FormulaError(f"attributes such as .{node.attr} are not allowed in a formula: "
-                           f"write {_ALLOWED}", column)
+        raise FormulaError(f"attributes such as .{shortened(node.attr)} are not allowed in a "
+                           f"formula: write {_ALLOWED}", column)
     elif isinstance(node, ast.Subscript):
         index = written(node.slice)
         hint = (f": for a subscript write {written(node.value)}{index}" if index.isdigit()
@@ -499,9 +590,22 @@ def names(text: str) -> list[str]:
     >>> names("b * a**(b - 1)")
     ['b', 'a']
     """
-    tree = parse(text)
-    calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    found = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in calls]
+    return names_in(parse(text))
+
+
+def names_in(tree: ast.expr) -> list[str]:
+    """`names` of a tree that `parse` returned (so that a caller parses once).
+
+    >>> names_in(parse("exp(w) * x"))
+    ['x', 'w']
+    """
+    calls = set()
+    found = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call):
+            calls.add(id(n.func))
+        elif isinstance(n, ast.Name) and id(n) not in calls:
+            found.append(n.id)
     return list(dict.fromkeys(found))
 
 
@@ -517,11 +621,20 @@ def evaluate(text: str, variables: Mapping[str, Any]) -> Any:
     >>> evaluate("log(e**2)", {}), evaluate("e", {"e": 5.0})
     (2.0, 5.0)
     """
-    tree = parse(text)
+    return evaluate_tree(parse(text), variables)
+
+
+def evaluate_tree(tree: ast.expr, variables: Mapping[str, Any]) -> Any:
+    """`evaluate` a tree that `parse` returned.
+
+    >>> evaluate_tree(parse("2*x"), {"x": 1.5})
+    3.0
+    """
     try:
-        return _walk(tree, variables)
+        with nesting_room():
+            return _walk(tree, variables)
     except RecursionError:
-        raise FormulaError("formula too deeply nested: use fewer parentheses") from None
+        raise FormulaError("formula too deeply nested to evaluate: split it in steps") from None
 
 
 def _walk(node: ast.expr, variables: Mapping[str, Any]) -> Any:
@@ -532,9 +645,9 @@ def _walk(node: ast.expr, variables: Mapping[str, Any]) -> Any:
             return variables[node.id]
         if node.id in CONSTANTS:
             return CONSTANTS[node.id]
-        known = ", ".join(sorted(variables)) or "none"
-        raise FormulaError(f"unknown name {node.id!r} (known: {known}); give it a value or "
-                           "write a number", node.col_offset)
+        known = shortened(", ".join(sorted(variables)), 120) or "none"
+        raise FormulaError(f"unknown name {shortened(node.id)!r} (known: {known}); give it a "
+                           "value or write a number", node.col_offset)
     if isinstance(node, ast.BinOp):
         return _BINARY[type(node.op)](_walk(node.left, variables), _walk(node.right, variables))
     if isinstance(node, ast.UnaryOp):

@@ -173,3 +173,43 @@ def test_points_are_capped(capsys):
     assert main(["check", "x*x", "--at", "x=2", "--wrt", "x", "--claim", "2*x",
                  "--points", "100000"]) == 2
     assert "at most 10000" in capsys.readouterr().err
+
+
+def test_help_says_check_takes_one_wrt_name(capsys):
+    assert main(["check", "--help"]) == 0
+    usage = " ".join(capsys.readouterr().out.split())
+    assert "--wrt NAME --claim FORMULA" in usage
+    assert "--wrt NAME [NAME ...]" not in usage
+
+
+@pytest.mark.parametrize("wrt", [["--wrt", "x", "y"], ["--wrt", "x", "--wrt", "y"]])
+def test_two_wrt_names_are_refused_in_one_line(wrt, capsys):
+    assert main(["check", "x*y", "--at", "x=1", "y=2", *wrt, "--claim", "y"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("error: check takes one --wrt NAME, got 2 (x, y): check one "
+                            "claim at a time\n")
+
+
+def test_the_same_wrt_twice_is_one_name(capsys):
+    assert main(["check", "x*y", "--at", "x=1", "y=2", "--wrt", "x", "x", "--claim", "y"]) == 0
+    assert "holds" in capsys.readouterr().out
+
+
+def test_an_overflowing_expression_is_noted_before_the_claim_is_judged(capsys):
+    # y = x·1e308·10 is inf at x = 1: the claim's number cannot be compared with it
+    code = main(["check", "y = x*1e308*10", "--at", "x=1", "--wrt", "x",
+                 "--claim", "1e308*10"])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert err[0] == ("note: `*` made the first infinite value: 1e308 * 10 = inf "
+                      "(in y = x*1e308*10)")
+    assert err[1].startswith("error: ") and "not a finite number" in err[1]
+
+
+def test_a_long_number_claim_names_the_float_limit(capsys):
+    code = main(["check", "x*x", "--at", "x=1", "--wrt", "x", "--claim", "1" * 5000])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and len(err) <= 301
+    assert "(5,000 digits) is too large" in err and "1.8e308" in err
+    assert "sys.set_int_max_str_digits" not in err

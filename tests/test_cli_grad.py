@@ -280,3 +280,66 @@ def test_the_console_script_reads_a_leading_minus():
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "f = -x*x = -9\n∂f/∂x = -6\n"
+
+
+# ---- numbers that are not finite, and computations that overflow ---------------------------
+
+
+@pytest.mark.parametrize("argv, literal", [
+    (["grad", "1e999*x", "--at", "x=1"], "'1e999'"),
+    (["grad", "x + 2e400", "--at", "x=1"], "'2e400'"),
+    (["grad", "y = x*1" + "0" * 320, "--at", "x=1"], "'10000000000000000000…' (321 digits)"),
+])
+def test_a_literal_that_is_not_finite_is_refused_like_at(argv, literal, capsys):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert f"the number {literal} is too large" in captured.err
+    assert "at most about 1.8e308" in captured.err
+    assert main(["grad", "x", "--at", "x=inf"]) == 2
+    assert "needs a finite number, got 'inf'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["expr", "at"])
+def test_five_thousand_digits_name_the_real_limit(where, capsys):
+    digits = "1" * 5000
+    argv = (["grad", f"{digits}*x", "--at", "x=1"] if where == "expr"
+            else ["grad", "x", "--at", f"x={digits}"])
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err.rstrip("\n")) <= 300
+    assert "'11111111111111111111…' (5,000 digits) is too large" in err
+    assert "1.8e308 (309 digits)" in err
+    assert "set_int_max_str_digits" not in err and "Exceeds the limit" not in err
+
+
+def test_an_overflow_prints_inf_and_names_the_op_on_stderr(capsys):
+    assert main(["grad", "x*1e308*10", "--at", "x=1"]) == 0  # documented: status 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == ["f = x*1e308*10 = inf", "∂f/∂x = inf"]
+    assert captured.err == ("note: `*` made the first infinite value: 1e308 * 10 = inf "
+                            "(in x*1e308*10)\n")
+
+
+def test_an_overflow_inside_a_statement_is_found_though_the_result_is_finite(capsys):
+    # 1/(x·1e308·10) = 1/inf = 0 is finite; the note still names the product
+    assert main(["grad", "a = x*2; b = 1/(a*1e308*10); c = b + a", "--at", "x=1"]) == 0
+    captured = capsys.readouterr()
+    assert "c = b + a = 2" in captured.out
+    assert captured.err == ("note: `*` made the first infinite value: 2 * 1e308 = inf "
+                            "(in b = 1/(a*1e308*10))\n")
+
+
+def test_a_gradient_that_overflows_is_noted_too(capsys):
+    # f = 1/x at x = 1e-200 is 1e200; ∂f/∂x = -1/x² = -1e400 overflows to -inf
+    assert main(["grad", "1/x", "--at", "x=1e-200", "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["value"] == pytest.approx(1e200) and report["gradients"]["x"] == "-inf"
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith("note: the local derivative of `/` is -inf at 1 / 1e-200")
+
+
+def test_finite_results_have_no_note(capsys):
+    assert main(["grad", "x*1e300", "--at", "x=2"]) == 0
+    assert capsys.readouterr().err == ""

@@ -270,3 +270,50 @@ def test_fuzzed_statement_texts_never_raise(text, at):
         json.loads(out.getvalue())
     else:
         assert err.getvalue().startswith("error: ") and err.getvalue().count("\n") == 1
+
+
+class _Stdin:
+    """Standard input holding ``data`` (bytes), as a pipe gives it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+
+def test_statements_from_standard_input(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", _Stdin("ŷ = w·x\r\nL = ŷ**2  # square\n".encode()))
+    report = grad_json(capsys, "@-", "--at", "w=3", "x=2")
+    assert report["values"] == {"ŷ": 6.0, "L": 36.0}
+    assert report["gradients"] == {"w": 2 * 6.0 * 2.0, "x": 2 * 6.0 * 3.0}
+
+
+@pytest.mark.parametrize("source", ["stdin", "file"])
+def test_text_that_is_not_utf8_is_named_by_where_it_came_from(source, tmp_path: Path,
+                                                                 monkeypatch, capsys):
+    data = b"z = w*x\n\xff\xfe = 1\n"
+    path = tmp_path / "latin.txt"
+    path.write_bytes(data)
+    monkeypatch.setattr("sys.stdin", _Stdin(data))
+    expression = "@-" if source == "stdin" else f"@{path}"
+    assert main(["grad", expression, "--at", "w=1", "x=2"]) == 2
+    err = capsys.readouterr().err
+    where = "standard input" if source == "stdin" else str(path)
+    assert err == f"error: {where}: not a UTF-8 text file of statements\n"
+    assert "-:" not in err
+
+
+def test_a_file_longer_than_the_limit_is_refused_before_it_is_read_whole(tmp_path: Path,
+                                                                          capsys):
+    from autograd.cli.statements import MAX_FILE
+
+    path = tmp_path / "huge.txt"
+    path.write_text("# a comment\n" * (MAX_FILE // 12 + 1), encoding="utf-8")
+    assert main(["grad", f"@{path}", "--at", "x=1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"longer than {MAX_FILE:,} characters" in err
+
+
+def test_a_statement_that_repeats_an_earlier_value_gets_its_own_node(capsys):
+    # h = z makes a node of its own (labelling h must not rename z), found without a scan
+    report = grad_json(capsys, "z = 2*x; h = z; y = h*z", "--at", "x=3")
+    assert report["values"] == {"z": 6.0, "h": 6.0, "y": 36.0}
+    assert report["gradients"]["x"] == 2 * 6.0 * 2.0  # y = (2x)², ∂y/∂x = 8x = 24

@@ -281,7 +281,7 @@ def test_step_text_names_the_formula_and_the_numbers():
     (step,) = list(backward_steps(y))
     text = str(step)
     assert text.splitlines()[0] == "step 1: y has grad 1"
-    assert "to w: local ∂y/∂w = x = 2; sends 2 · 1 = 2; w.grad is now 2" in text
+    assert "to w: local ∂y/∂w = x = 2; sends 1 · 2 = 2; w.grad is now 2" in text
     assert "to x: local ∂y/∂x = w = 0.5" in text
 
 
@@ -302,3 +302,32 @@ def test_a_variadic_op_is_explained_with_its_own_input_names():
     unlabelled = dot(w, x, 0.1).tanh()
     (step, _) = list(backward_steps(unlabelled))
     assert step.name == "tanh(0.1 + w1·x1 + w2·x2)"
+
+
+def test_a_path_of_one_factor_prints_its_number_once():
+    # sigmoid(w*x) with w, x labelled: one path of one merged factor ∂f/∂w = f(1 − f)·x
+    w, x = Value(0.5, label="w"), Value(1.0, label="x")
+    f = (w * x).sigmoid()
+    f.label = "f"
+    expected = 1 / (1 + math.exp(-0.5)) * (1 - 1 / (1 + math.exp(-0.5))) * 1.0
+    lines = str(explain(f, w)).splitlines()
+    (path,) = [line for line in lines if line.startswith("path 1")]
+    assert path == f"path 1: ∂f/∂w = {expected:.4g}"
+    assert not any(line.strip().startswith("= ") for line in lines)  # no "= 0.235 = 0.235"
+    assert str(explain(f, w).paths[0]) == f"∂f/∂w = {expected:.4g}"
+
+
+def test_every_text_writes_upstream_times_local():
+    # y = 3·s, s = x·x at x = 2: step 2 has upstream ∂y/∂s = 3 and local ∂s/∂x = x = 2
+    x = Value(2.0, label="x")
+    s = x * x
+    s.label = "s"
+    y = 3 * s
+    y.label = "y"
+    steps = list(backward_steps(y))
+    text = str(steps[1])
+    assert "sends 3 · 2 = 6" in text and "sends 2 · 3" not in text
+    assert "3 \\cdot 2 = 6" in steps[1].to_latex()
+    from autograd.explain import ParentStep
+
+    assert "upstream × local" in (ParentStep.__doc__ or "")

@@ -126,3 +126,51 @@ def test_any_text_parses_or_gives_a_readable_error_with_a_column_inside_it(text)
         for word in PYTHON_WORDS:
             assert word not in message, (text, message)
         assert err.column is None or 0 <= err.column <= max(len(text), 1)
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("1e999", "'1e999'"),
+    ("x * -2e308", "'2e308'"),
+    ("9" * 400, "'99999999999999999999…' (400 digits)"),
+    ("1" * 5000 + " * x", "'11111111111111111111…' (5,000 digits)"),
+])
+def test_a_number_too_large_for_a_float_is_refused_naming_it(text, shown):
+    with pytest.raises(FormulaError) as err:
+        parse(text)
+    message = str(err.value)
+    assert f"the number {shown} is too large" in message and "1.8e308" in message
+    assert len(message) < 200 and "sys." not in message and "Exceeds" not in message
+    assert parse("1.7e308") is not None and evaluate("2**1023", {}) == 2.0**1023
+
+
+def test_more_than_200_nested_parentheses_is_said_as_such():
+    with pytest.raises(FormulaError, match="more than 200 parentheses inside one another"):
+        parse("(" * 201 + "x" + ")" * 201)
+    assert evaluate("(" * 150 + "x" + ")" * 150, {"x": 2.0}) == 2.0
+
+
+def test_a_formula_as_long_as_allowed_nests_thousands_deep():
+    # 5,000 terms: one level of the tree per term, past Python's default recursion limit
+    from autograd.formula import MAX_LENGTH
+
+    text = "+".join(["x"] * 5000)
+    assert len(text) < MAX_LENGTH
+    assert evaluate(text, {"x": 0.5}) == 2500.0
+    assert names(text) == ["x"]
+
+
+@pytest.mark.parametrize("text", ["q" * 5000, "x" * 3000 + "²", "2" + "y" * 3000,
+                                  "foo" * 1000 + "(x)", "x." + "real" * 1000])
+def test_messages_quote_the_start_of_a_long_formula(text):
+    with pytest.raises(FormulaError) as err:
+        evaluate(text, {"x": 1.0})
+    message = str(err.value)
+    assert len(message) <= 300 and "…" in message
+
+
+def test_names_in_and_evaluate_tree_read_a_formula_once():
+    from autograd.formula import evaluate_tree, names_in
+
+    tree = parse("sigmoid(w*x) + w")
+    assert names_in(tree) == ["w", "x"]
+    assert evaluate_tree(tree, {"w": 0.0, "x": 3.0}) == 0.5

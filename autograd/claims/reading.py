@@ -24,7 +24,16 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.formula import CONSTANTS, FUNCTIONS, FormulaError, evaluate, from_articles, parse
+from autograd.formula import (
+    CONSTANTS,
+    FUNCTIONS,
+    FormulaError,
+    evaluate_tree,
+    from_articles,
+    parse,
+    quoted,
+    shortened,
+)
 from autograd.ops import OPS
 from autograd.value import Value
 
@@ -105,7 +114,8 @@ class Claim:
     """a number as printed ("0.4431", "2.725·0.2323"): no names, and digits after a point"""
 
     def at(self, numbers: Mapping[str, float]) -> float:
-        return float(evaluate(ast.unparse(self.tree), {**self.constants, **numbers}))
+        # the tree itself, checked when parsed: no text to write and read again per point
+        return float(evaluate_tree(self.tree, {**self.constants, **numbers}))
 
 
 def labels_of(order: Sequence[Value]) -> dict[str, list[Value]]:
@@ -168,14 +178,15 @@ def read_claim(claim: str, order: Sequence[Value], constants: Mapping[str, float
 def unknown_name(name: str, labels: Mapping[str, object], constants_hint: bool = False) -> str:
     # A name that is not a label: the labels there are, and what was probably meant.
     shown = ", ".join(labels) or "none (label the Values: Value(0.5, label='w1'))"
-    message = f"{name!r} is not a label of the graph; its labels are: {shown}"
+    shown = shortened(shown, 120)
+    message = f"{quoted(name)} is not a label of the graph; its labels are: {shown}"
     indexed = [label for label in labels if label.startswith(name + "[")]
-    close = difflib.get_close_matches(name, list(labels), n=2)
+    close = difflib.get_close_matches(name, list(labels), n=2) if len(name) <= 100 else []
     if indexed:
         message += f" (for a vector, name an entry: {', '.join(indexed[:4])})"
     elif close:
         message += f" (did you mean {' or '.join(close)}?)"
     elif constants_hint:
-        message += (f"; if {name} is a number the graph holds as a constant (a target y), "
-                    f"give it: constants={{{name!r}: 0}}")
+        message += (f"; if {shortened(name)} is a number the graph holds as a constant (a "
+                    f"target y), give it: constants={{{shortened(name)!r}: 0}}")
     return message

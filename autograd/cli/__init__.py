@@ -11,7 +11,18 @@ with status 2, never a traceback; ``check`` exits with 1 when the claim is wrong
 command line is the only part of autograd that uses `nn`.
 
 Options may come before or after EXPR, ``--at`` and ``--wrt`` may be repeated, and an EXPR
-that starts with ``-`` (``-x*y``) is read as EXPR, not as an option (`arrange`).
+that starts with ``-`` (``-x*y``) is read as EXPR, not as an option (`arrange`). ``@FILE``
+reads EXPR from a file, ``@-`` from standard input.
+
+Every error is one line of at most `MAX_MESSAGE` characters: a long input is quoted by its
+start. Reading and checking take time linear in the input (a formula of at most 10,000
+characters, a file of statements of at most 1,000,000).
+
+Overflow: a number in EXPR or ``--at`` must be finite and at most about 1.8e308 (a float's
+largest), else it is refused as bad input (status 2). A computation from such numbers may
+still overflow (``x*1e308*10``): the commands then print what the engine computes, ``inf``
+or ``nan``, with status 0, and a note on standard error names the op that first made a
+value (or a gradient) infinite or NaN, with its inputs and the statement.
 """
 
 from __future__ import annotations
@@ -30,6 +41,9 @@ from autograd.cli.grad import grad_command
 from autograd.cli.grade import grade_command
 from autograd.cli.play import play_command
 
+MAX_MESSAGE = 300
+"""The longest error line printed, ``error: `` included."""
+
 _EXPR_HELP = (
     "EXPR is a formula (numbers, names, + - * / **, unary minus, parentheses, the constants "
     "e and pi, and the functions exp log sqrt tanh sigmoid relu leaky_relu softplus abs sin "
@@ -38,6 +52,15 @@ _EXPR_HELP = (
     "result. @FILE reads the statements from FILE (# starts a comment). · × − and w₁ are "
     "read as * * - and w1. The variables get their values from --at."
 )
+
+
+class _OneName(argparse.HelpFormatter):
+    # check's --wrt takes one NAME: say so in its usage (argparse would write NAME [NAME ...]
+    # for the list it reads, so that a second name can be refused in words).
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        if action.dest == "wrt":
+            return str(action.metavar or default_metavar)
+        return super()._format_args(action, default_metavar)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.set_defaults(run=play_command)
 
     check = commands.add_parser(
-        "check",
+        "check", formatter_class=_OneName,
         help="check a hand-derived gradient formula at many points",
         description="Check a formula for ∂root/∂NAME, written in EXPR's names, against the "
         "engine at the expression's point and at many others (so that a forgotten ReLU' "
@@ -227,8 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {_one_line(err)}", file=sys.stderr)
         return 2
     except RecursionError:
-        print("error: the expression is too deeply nested: split it in statements",
-              file=sys.stderr)
+        print("error: the expression or the claim nests too deeply to read: write it "
+              "shorter, or split the expression in statements", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -236,7 +259,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(err: BaseException) -> str:
-    return " ".join(str(err).split()) or type(err).__name__
+    """The error as one line that fits `MAX_MESSAGE` after ``error: ``: its start, when a
+    message quotes too much of a long input.
+
+    >>> _one_line(ValueError("no value for 'x'\\n (line 2)"))
+    "no value for 'x' (line 2)"
+    >>> len(_one_line(ValueError("x" * 10_000))) <= MAX_MESSAGE - len("error: ")
+    True
+    """
+    text = " ".join(str(err).split()) or type(err).__name__
+    room = MAX_MESSAGE - len("error: ")
+    return text if len(text) <= room else text[: room - 1] + "…"
 
 
 # ---- where EXPR is, wherever it is written ---------------------------------------------------

@@ -5,18 +5,21 @@ EXPR is built as ``grad`` builds it (a formula or statements in an article's nam
 `autograd.cli.statements`); the claim, a formula for ∂root/∂wrt in the same names (or a
 number), goes to `autograd.claims.check_formula`, which tries it at the graph's point and
 at many others and, when it fails, says which factor or edge is wrong. Exit status 0: the
-claim holds; 1: it does not (the report says why); 2: bad input.
+claim holds; 1: it does not (the report says why); 2: bad input, such as two ``--wrt``
+names (one claim is for one derivative). When a value of the expression overflows, a note
+on standard error says which op made it infinite, as ``grad`` does.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from autograd.cli.grad import json_safe, wanted
 from autograd.cli.statements import UsageError, build, parse_assignments, read_expression
-from autograd.formula import CONSTANTS
+from autograd.formula import CONSTANTS, nesting_room, shortened
 
 
 def check_command(args: argparse.Namespace) -> int:
@@ -33,11 +36,15 @@ def check_command(args: argparse.Namespace) -> int:
     """
     from autograd.claims import check_formula  # the claims module: loaded when checking
 
-    program = build(read_expression(args.expression), parse_assignments(args.at or []))
     if not args.wrt:
         raise UsageError("--wrt NAME is needed: the variable or named value the claim "
                          "differentiates by")
-    chosen = wanted(program, args.wrt)
+    given = list(dict.fromkeys(args.wrt))
+    if len(given) > 1:
+        raise UsageError(f"check takes one --wrt NAME, got {len(given)} "
+                         f"({shortened(', '.join(given), 60)}): check one claim at a time")
+    program = build(read_expression(args.expression), parse_assignments(args.at or []))
+    chosen = wanted(program, given)
     if len(chosen) != 1:
         raise UsageError(f"check takes one --wrt, got {len(chosen)} ({', '.join(chosen)}): "
                          "check one claim at a time")
@@ -47,8 +54,11 @@ def check_command(args: argparse.Namespace) -> int:
     # a statement that is a number (t = 1) is a constant of the expression, not redrawn
     constants.update({name: v.data for name, v in program.named.items()
                       if not v.parents and name not in program.variables})
-    report = check_formula(program.root, wrt, args.claim, points=args.points, seed=args.seed,
-                           constants=constants)
+    if program.overflow:
+        print(f"note: {program.overflow}", file=sys.stderr)
+    with nesting_room():  # a long claim (x + x + … + x) nests one level per term
+        report = check_formula(program.root, wrt, args.claim, points=args.points,
+                               seed=args.seed, constants=constants)
     if args.json:
         document: dict[str, Any] = {"expression": program.text, "wrt": name,
                                     **report.to_dict()}

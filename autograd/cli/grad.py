@@ -6,6 +6,13 @@ and built from the engine's ops; it is never passed to ``eval``. The gradients a
 in ``--wrt`` order, else in ``--at`` order. ``--explain`` adds the chain-rule paths,
 ``--steps`` the backward pass stopping at every named value (`named_backward`), ``--svg``
 the graph, ``--json`` all of it as one JSON document.
+
+Numbers: a literal or an ``--at`` value that is not finite (``1e999``, ``inf``) is refused
+(status 2). When a computation from finite numbers overflows (``x*1e308*10``), the values
+and gradients are printed as computed, ``inf`` or ``nan`` (``"inf"`` in JSON), the status
+stays 0, and a note on standard error says which op first made a value infinite or NaN:
+``note: `*` made the first infinite value: 1e308 * 10 = inf (in x*1e308*10)``; failing that,
+which backward step first made a gradient so. Domain errors (log of 0) stay errors.
 """
 
 from __future__ import annotations
@@ -193,6 +200,8 @@ def grad_command(args: argparse.Namespace) -> int:
     chosen = wanted(program, args.wrt)
     root = program.root
     root.backward()
+    for overflow in program.notes():
+        print(f"note: {overflow}", file=sys.stderr)
     top = root.label
     note = ("" if chosen else f"{top} has no variable to differentiate by: give one with "
             "--at NAME=VALUE, or name a statement with --wrt")

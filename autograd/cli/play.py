@@ -3,12 +3,14 @@
 EXPR is built as ``grad`` builds it (a formula or statements in an article's names, parsed
 against a whitelist by `autograd.cli.statements`, never ``eval``) and saved as a
 self-contained player page (`autograd.player`), which steps through its forward and
-backward pass and recomputes when a variable is changed.
+backward pass and recomputes when a variable is changed. When a value overflows to inf, a
+note on standard error names the op that made it so, as ``grad`` does (status 0).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from autograd.cli.statements import build, parse_assignments, read_expression
 from autograd.player import play
@@ -26,6 +28,8 @@ def play_command(args: argparse.Namespace) -> int:
     """
     program = build(read_expression(args.expression), parse_assignments(args.at or []))
     program.root.backward()
+    for note in program.notes():
+        print(f"note: {note}", file=sys.stderr)
     shown = (program.text if len(program.statements) == 1
              else f"{program.root.label} ({len(program.statements)} statements)")
     if len(program.statements) == 1 and program.statements[0].name is None:

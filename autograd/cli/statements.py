@@ -21,18 +21,27 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from autograd.formula import (
     CONSTANTS,
     FUNCTIONS,
+    LARGEST,
     FormulaError,
     evaluate,
+    evaluate_tree,
     from_articles,
-    names,
+    names_in,
+    parse,
+    quoted,
+    shortened,
+    too_large,
 )
+from autograd.graph import topological_order
+from autograd.ops import OPS
 from autograd.value import Value
 
 
@@ -79,11 +88,18 @@ def parse_number(text: str, what: str) -> float:
     except ValueError:
         try:
             number = float(evaluate(written, {}))
+        except FormulaError as err:
+            if "too large" in str(err):
+                raise UsageError(f"{what}: {err}") from None
+            raise UsageError(f"{what}: {quoted(text.strip())} is not a number; write one "
+                             "such as 0.5 or -2") from None
         except (ArithmeticError, ValueError, TypeError):
-            raise UsageError(f"{what}: {text.strip()!r} is not a number; write one such as "
-                             "0.5 or -2") from None
-    if not math.isfinite(number):
-        raise UsageError(f"{what}: needs a finite number, got {text.strip()!r}")
+            raise UsageError(f"{what}: {quoted(text.strip())} is not a number; write one such "
+                             "as 0.5 or -2") from None
+    if math.isnan(number) or written.lower().lstrip("+-−").startswith("inf"):
+        raise UsageError(f"{what}: needs a finite number, got {quoted(text.strip())}")
+    if not abs(number) <= LARGEST:
+        raise UsageError(f"{what}: {too_large(written)}")
     return number
 
 
@@ -99,17 +115,17 @@ def parse_assignments(items: Sequence[str]) -> dict[str, float]:
         name, sep, number = item.partition("=")
         name = name_of(name)
         if not sep or not name.isidentifier():
-            raise UsageError(f"--at expects NAME=VALUE, such as w=0.5; got {item!r}")
-        value = parse_number(number, f"--at {name}")
+            raise UsageError(f"--at expects NAME=VALUE, such as w=0.5; got {quoted(item)}")
+        value = parse_number(number, f"--at {shortened(name)}")
         if name in values and values[name] != value:
-            raise UsageError(f"--at {name} is given twice, as {values[name]:g} and {value:g}: "
-                             "keep one")
+            raise UsageError(f"--at {shortened(name)} is given twice, as {values[name]:g} and "
+                             f"{value:g}: keep one")
         values[name] = value
     return values
 
 
 def read_expression(expression: str) -> str:
-    """EXPR itself, or for ``@path`` the text of that file.
+    """EXPR itself, or for ``@path`` the text of that file, for ``@-`` standard input.
 
     >>> read_expression("x*x")
     'x*x'
@@ -118,19 +134,28 @@ def read_expression(expression: str) -> str:
         return expression
     path = expression[1:]
     if not path:
-        raise UsageError("@ needs a file name: @net.txt reads the statements from net.txt")
+        raise UsageError("@ needs a file name: @net.txt reads the statements from net.txt "
+                         "(@- from standard input)")
+    source = "standard input" if path == "-" else shortened(path, 80)
     try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read(MAX_FILE + 1)
-        if len(text) > MAX_FILE:
-            raise UsageError(f"{path}: longer than {MAX_FILE:,} characters; a file of "
+        if path == "-":
+            raw = sys.stdin.buffer.read(4 * MAX_FILE + 1)
+        else:
+            with open(path, "rb") as file:
+                raw = file.read(4 * MAX_FILE + 1)
+        if len(raw) > 4 * MAX_FILE:  # more characters than MAX_FILE, whatever they are
+            raise UsageError(f"{source}: longer than {MAX_FILE:,} characters; a file of "
                              "statements is a few lines")
-        return text
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise UsageError(f"{path}: not a UTF-8 text file of statements") from None
+        raise UsageError(f"{source}: not a UTF-8 text file of statements") from None
     except OSError as err:
-        raise UsageError(f"cannot read the statements in {path}: "
+        raise UsageError(f"cannot read the statements in {source}: "
                          f"{err.strerror or err}") from None
+    if len(text) > MAX_FILE:
+        raise UsageError(f"{source}: longer than {MAX_FILE:,} characters; a file of "
+                         "statements is a few lines")
+    return text
 
 
 @dataclass(frozen=True)
@@ -195,9 +220,10 @@ def _statement(number: int, text: str) -> Statement:
     left, formula = text[: match.start()], text[match.end():]
     where = _where(number, text)
     name = name_of(left)
+    short = shortened(name)
     if not name.isidentifier():
         raise UsageError(f"{where}: the left of '=' must be a name, such as z1 = w1*x1 + b1; "
-                         f"got {left.strip()!r}")
+                         f"got {quoted(left.strip())}")
     if keyword.iskeyword(name):
         raise UsageError(f"{where}: {name!r} is a reserved word and cannot name a value; "
                          f"choose another, such as {name}1")
@@ -209,7 +235,7 @@ def _statement(number: int, text: str) -> Statement:
                          "statement after a ';'")
     if not formula.strip():
         raise UsageError(f"{where}: nothing after '=': write name = formula, such as "
-                         f"{name} = w*x + b")
+                         f"{short} = w*x + b")
     column = match.end() + len(formula) - len(formula.lstrip())
     return Statement(number, text, name, formula.strip(), column)
 
@@ -229,6 +255,22 @@ class Program:
     root: Value
     variables: dict[str, Value]
     named: dict[str, Value]
+    overflow: str | None = field(default=None, compare=False)
+    """which op first made a value infinite or NaN (from finite inputs), as a note"""
+
+    def notes(self) -> list[str]:
+        """What the commands say on standard error after ``root.backward()``: the first
+        value that overflowed, else the first gradient.
+
+        >>> p = build("y = x*1e308*10", {"x": 1.0})
+        >>> p.root.backward()
+        >>> p.notes()
+        ['`*` made the first infinite value: 1e308 * 10 = inf (in y = x*1e308*10)']
+        """
+        if self.overflow is not None:
+            return [self.overflow]
+        gradient = backward_overflow(self.root)
+        return [gradient] if gradient else []
 
     @property
     def text(self) -> str:
@@ -285,13 +327,14 @@ statement 2 (z = 2*x) defines it; move that statement up
     for s in statements:
         if s.name is None:
             continue
+        short = shortened(s.name)
         if s.name in defined_by:
             first = statements[defined_by[s.name] - 1]
-            raise UsageError(f"{s.where()}: {s.name} is already defined by {first.where()}; "
+            raise UsageError(f"{s.where()}: {short} is already defined by {first.where()}; "
                              f"each name is defined once: give this one a new name, such as "
-                             f"{s.name}_2")
+                             f"{short}_2")
         if s.name in at:
-            raise UsageError(f"{s.where()}: {s.name} is also given with --at {s.name}=...: a "
+            raise UsageError(f"{s.where()}: {short} is also given with --at {short}=...: a "
                              "name is either a variable (--at) or computed (name = ...); drop "
                              "one of the two")
         defined_by[s.name] = s.number
@@ -303,10 +346,12 @@ statement 2 (z = 2*x) defines it; move that statement up
     scope: dict[str, Value] = dict(variables)
     named: dict[str, Value] = {}
     used: dict[str, None] = {}  # every name a formula uses, in order of appearance
+    overflow = _Overflow(variables.values())
     for s in statements:
         prefix = "" if single else f"{s.where()}: "
         try:
-            wanted = names(s.formula)
+            tree = parse(s.formula)
+            wanted = names_in(tree)
         except FormulaError as err:
             raise UsageError(prefix + _moved(str(err), s)) from None
         for name in wanted:
@@ -314,39 +359,134 @@ statement 2 (z = 2*x) defines it; move that statement up
             if name in scope or (name in CONSTANTS and name not in defined_by):
                 continue
             if name == s.name:
-                raise UsageError(f"{prefix}{name} is used in its own definition; each name is "
-                                 "defined once, from the names before it")
+                raise UsageError(f"{prefix}{shortened(name)} is used in its own definition; "
+                                 "each name is defined once, from the names before it")
             if name in defined_by:
                 later = statements[defined_by[name] - 1]
-                raise UsageError(f"{s.where()} uses {name} before it is defined: "
+                raise UsageError(f"{s.where()} uses {shortened(name)} before it is defined: "
                                  f"{later.where()} defines it; move that statement up")
-            raise UsageError(prefix + _missing(name, [*scope, *defined_by]))
+            raise UsageError(prefix + _missing(name, {*scope, *defined_by}))
         try:
-            result = evaluate(s.formula, scope)
+            result = evaluate_tree(tree, scope)
         except (ArithmeticError, ValueError) as err:
             raise UsageError(prefix + _moved(str(err), s)) from None
         label = s.name or _free_label(set(scope) | set(defined_by))
-        value = _own_value(result, scope)
+        value = _own_value(result, overflow.seen)
         value.label = label
         named[label] = value
         scope[label] = value
+        overflow.look(value, s)
     unused = [name for name in at if name not in used]
     if unused:
         have = ", ".join(n for n in used if n not in defined_by and n not in CONSTANTS) or "none"
-        raise UsageError(f"{unused[0]!r} does not appear in the expression (its variables: "
-                         f"{have}); drop --at {unused[0]}=...")
-    return Program(tuple(statements), value, variables, named)
+        raise UsageError(f"{quoted(unused[0])} does not appear in the expression (its "
+                         f"variables: {shortened(have, 100)}); drop --at "
+                         f"{shortened(unused[0])}=...")
+    return Program(tuple(statements), value, variables, named, overflow.note)
 
 
-def _own_value(result: float | Value, scope: Mapping[str, Value]) -> Value:
+def _own_value(result: float | Value, earlier: set[int]) -> Value:
     # A statement's own Value to label: a number becomes a leaf; a Value that is already a
-    # variable or a statement (h = z) gets a node of its own, so that labelling it does not
-    # rename the other.
+    # variable or a statement (h = z; ``earlier`` holds their ids) gets a node of its own, so
+    # that labelling it does not rename the other.
     if not isinstance(result, Value):
         return Value(float(result))
-    if not result.parents or any(result is v for v in scope.values()):
+    if not result.parents or id(result) in earlier:
         return result + 0.0
     return result
+
+
+def _shown(x: float) -> str:
+    # A number in an overflow note: 1e308, 10, inf.
+    return f"{x:.6g}".replace("e+", "e")
+
+
+class _Overflow:
+    """The first op that made a value infinite or NaN from finite inputs, looked for
+    statement by statement over the Values each one adds (so every Value is seen once)."""
+
+    def __init__(self, leaves: Iterable[Value]) -> None:
+        self.seen: set[int] = {id(v) for v in leaves}
+        self.note: str | None = None
+
+    def look(self, value: Value, statement: Statement) -> None:
+        new = []  # the statement's own Values, parents first
+        stack = [(value, False)]
+        while stack:
+            v, done = stack.pop()
+            if done:
+                new.append(v)
+                continue
+            if id(v) in self.seen:
+                continue
+            self.seen.add(id(v))
+            stack.append((v, True))
+            stack.extend((p, False) for p in reversed(v.parents) if id(p) not in self.seen)
+        if self.note is not None:
+            return
+        for v in new:
+            if not math.isfinite(v.data) and all(math.isfinite(p.data) for p in v.parents):
+                self.note = _overflow_note(v, statement)
+                return
+
+
+def _overflow_note(v: Value, statement: Statement) -> str:
+    # "`*` made the first infinite value: 1e308 * 10 = inf (in x*1e308*10)"
+    op = OPS.get(v.op)
+    name = op.name if op is not None else v.op
+    symbol = op.symbol if op is not None and len(v.parents) == 2 else name
+    numbers = [_shown(p.data) for p in v.parents]
+    if len(numbers) == 2 and symbol in ("+", "-", "*", "/", "**"):
+        shown = f"{numbers[0]} {symbol} {numbers[1]}"
+    elif v.op == "neg":
+        symbol, shown = "-", f"-{numbers[0]}"
+    else:
+        shown = f"{name}({', '.join(numbers)})"
+    what = "NaN" if math.isnan(v.data) else "infinite"
+    return (f"`{symbol}` made the first {what} value: {shown} = {_shown(v.data)} (in "
+            f"{shortened(statement.text, 60)})")
+
+
+def backward_overflow(root: Value) -> str | None:
+    """After ``root.backward()``: the first backward step (in backward order) that made a
+    gradient infinite or NaN from finite numbers, as a note; None when every one is finite.
+
+    >>> x = Value(1e-200, label="x")
+    >>> y = 1 / x
+    >>> y.backward()
+    >>> backward_overflow(y)
+    'the local derivative of `/` is -inf at 1 / 1e-200, so the gradient of x is not finite'
+    """
+    order = topological_order(root)
+    for v in reversed(order):
+        if not math.isfinite(v.grad):
+            return f"adding up the gradient of {_called(v)} overflowed: it is {_shown(v.grad)}"
+        for p, local in zip(v.parents, v.local_grads):
+            if math.isfinite(local * v.grad):
+                continue
+            if not math.isfinite(local):
+                return (f"the local derivative of `{_symbol(v)}` is {_shown(local)} at "
+                        f"{_inputs(v)}, so the gradient of {_called(p)} is not finite")
+            return (f"the backward step of `{_symbol(v)}` made the first infinite gradient: "
+                    f"upstream × local = {_shown(v.grad)} × {_shown(local)} = "
+                    f"{_shown(local * v.grad)}, sent to {_called(p)}")
+    return None
+
+
+def _symbol(v: Value) -> str:
+    op = OPS.get(v.op)
+    return op.symbol if op is not None and len(v.parents) == 2 else (op.name if op else v.op)
+
+
+def _inputs(v: Value) -> str:
+    numbers = [_shown(p.data) for p in v.parents]
+    if len(numbers) == 2 and _symbol(v) in ("+", "-", "*", "/", "**"):
+        return f"{numbers[0]} {_symbol(v)} {numbers[1]}"
+    return f"{_symbol(v)}({', '.join(numbers)})"
+
+
+def _called(v: Value) -> str:
+    return shortened(v.label, 30) if v.label else f"the value {_shown(v.data)}"
 
 
 def _free_label(taken: set[str]) -> str:
@@ -357,24 +497,43 @@ def _free_label(taken: set[str]) -> str:
     return next(f"f{k}" for k in range(len(taken) + 1) if f"f{k}" not in taken)
 
 
-def _missing(name: str, known: Sequence[str]) -> str:
-    message = f"no value for {name!r}: add --at {name}=NUMBER"
+def _missing(name: str, known: set[str]) -> str:
+    message = f"no value for {quoted(name)}: add --at {shortened(name)}=NUMBER"
     product = _as_product(name, {*known, *CONSTANTS})
-    if product:
+    if product and len(product) > 60:
+        factors = product.count("*") + 1
+        message += f", or, for a product, write {product[:30]}… ({factors:,} factors)"
+    elif product:
         message += f", or, for a product, write {product}"
     return message
 
 
 def _as_product(name: str, known: set[str]) -> str | None:
-    # "w1x1" read as w1*x1 when it splits into known names; None when it does not.
-    best: dict[int, list[str]] = {0: []}
+    """``w1x1`` read as ``w1*x1`` when it splits into known names (the fewest); None when
+    it does not. Linear in the name's length: only the lengths of known names are tried.
+
+    >>> _as_product("w1x1", {"w1", "x1", "w"}), _as_product("ab", {"a"})
+    ('w1*x1', None)
+    """
+    lengths = sorted({len(k) for k in known if 0 < len(k) <= len(name)})
+    # best[end]: (parts, where the last part starts) of the fewest parts making name[:end]
+    best: dict[int, tuple[int, int]] = {0: (0, 0)}
     for end in range(1, len(name) + 1):
-        for start in range(end):
+        for size in lengths:
+            start = end - size
+            if start < 0:
+                break
             if start in best and name[start:end] in known:
-                if end not in best or len(best[start]) + 1 < len(best[end]):
-                    best[end] = [*best[start], name[start:end]]
-    parts = best.get(len(name), [])
-    return "*".join(parts) if len(parts) > 1 else None
+                if end not in best or best[start][0] + 1 < best[end][0]:
+                    best[end] = (best[start][0] + 1, start)
+    if len(name) not in best or best[len(name)][0] < 2:
+        return None
+    parts, end = [], len(name)
+    while end:
+        start = best[end][1]
+        parts.append(name[start:end])
+        end = start
+    return "*".join(reversed(parts))
 
 
 _COLUMN = re.compile(r"at column (\d+)")
