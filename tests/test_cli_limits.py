@@ -9,6 +9,7 @@ The commands run in-process through `autograd.cli.main`.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -183,3 +184,40 @@ def test_one_line_cuts_any_message_to_the_limit():
     assert len("error: " + text) == MAX_MESSAGE and text.endswith("…")
     assert _one_line(ValueError("a\n  b")) == "a b"
 
+
+
+# ---- what argparse echoes, pipes that would wait, and caps ----------------------------------
+
+
+@pytest.mark.parametrize("argv, start", [
+    (["0" * 167], "error: argument COMMAND: invalid choice: '000"),
+    (["grad", "", "\x1e"], "error: unrecognized arguments: '\\x1e'"),
+    (["play", "--" + "0" * 1000, "--at", "x=0", ""], "error: unrecognized arguments: '--000"),
+    (["exercise", "--seed", "9" * 5000], "error: argument --seed: invalid int value: '999"),
+    (["grade", "a.json", "--seed", "9" * 5000], "error: argument --seed: invalid int value"),
+    (["demo", "--steps", "9" * 60], "error: argument --steps: expected at most 100000 steps"),
+])
+def test_what_argparse_echoes_is_shortened_and_escaped(capsys, argv, start) -> None:
+    code, out, err = run(capsys, *argv)
+    line = error_line(err)
+    assert code == 2 and out == "" and line.startswith(start), line
+    assert line.endswith("--help)") and "\x1e" not in line
+
+
+def test_a_bare_long_statement_is_quoted_by_its_start(capsys) -> None:
+    first = "*".join(["x"] * 300)
+    code, _, err = run(capsys, "check", f"{first}; y = x", "--at", "x=1", "--wrt", "x",
+                       "--claim", "1")
+    line = error_line(err)
+    assert code == 2 and "only the last statement may be a bare formula" in line
+    assert "name this one (v = x*x*x*" in line and first not in line
+
+
+@pytest.mark.parametrize("command", ["statements", "answers"])
+def test_a_pipe_given_as_a_file_is_refused_at_once(tmp_path, capsys, command) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # opening it would wait for a writer, forever
+    argv = (["grad", f"@{fifo}", "--at", "x=1"] if command == "statements"
+            else ["grade", str(fifo), "--net", "student", "--seed", "1"])
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "a pipe or a device" in error_line(err)

@@ -164,3 +164,13 @@ def test_folder_in_use_names_the_first_files_and_counts_the_rest() -> None:
     error = FolderInUse([Path(f"out/f{k}.html") for k in range(7)], "are not the kit's own")
     assert str(error).startswith("in out: f0.html, f1.html, f2.html and 4 more are not the "
                                  "kit's own: nothing was written")
+
+
+def test_a_folder_where_the_kit_writes_a_file_is_refused_even_with_force(tmp_path,
+                                                                         capsys) -> None:
+    (tmp_path / "class-key.json").mkdir()
+    (tmp_path / "class-key.json" / "mine.txt").write_text("mine")
+    for extra in ([], ["--force"]):
+        status, _, err = run(capsys, "--students", "1", "--out", str(tmp_path), *extra)
+        assert status == 2 and "is a folder or a pipe: move it away" in one_line(err)
+        assert sorted(snapshot(tmp_path)) == ["class-key.json/mine.txt"]  # nothing written

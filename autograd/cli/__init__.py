@@ -69,7 +69,13 @@ class _Parser(argparse.ArgumentParser):
         if "required: EXPR" in message:
             message = (f"EXPR is missing: write the expression, e.g. {self.prog} "
                        "\"x*y\" --at x=1 y=2")
-        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+        # argparse quotes what was typed: a long or control-laden word is shown by its start
+        message = _QUOTED.sub(lambda m: _printable(m.group(0)), message)
+        head, unknown, words = message.partition("unrecognized arguments: ")
+        if unknown:  # argparse lists these unquoted
+            message = head + unknown + _printable(f"'{words}'")
+        hint = f" (see {self.prog} --help)"
+        self.exit(2, f"error: {_one_line(ValueError(message), len(hint))}{hint}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
         "finite differences, the graph as SVG, then training with a progress bar.",
     )
     demo.add_argument("--out", default="student_network.svg", help="where to write the SVG")
-    demo.add_argument("--steps", type=_positive, default=300,
-                      help="training steps (default 300)")
+    demo.add_argument("--steps", type=_steps, default=300,
+                      help="training steps (default 300, at most 100000)")
     demo.set_defaults(run=demo_command)
 
     grad = commands.add_parser(
@@ -258,9 +264,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _one_line(err: BaseException) -> str:
-    """The error as one line that fits `MAX_MESSAGE` after ``error: ``: its start, when a
-    message quotes too much of a long input.
+_QUOTED = re.compile(r"'[^']*'")  # a word argparse quotes in its message
+
+
+def _printable(word: str, limit: int = 42) -> str:
+    """A word typed on the command line, as a message may quote it: control characters
+    escaped, a long word by its start.
+
+    >>> print(_printable("'a\x1eb'"), _printable("'" + "9" * 100 + "'", 8))
+    'a\\x1eb' '99999…'
+    """
+    inner = word[1:-1]
+    if not inner.isprintable():
+        inner = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                        for c in inner)
+    if len(inner) > limit - 2:
+        inner = inner[: limit - 3] + "…"
+    return f"'{inner}'"
+
+
+def _one_line(err: BaseException, after: int = 0) -> str:
+    """The error as one line that fits `MAX_MESSAGE` after ``error: `` (and ``after``
+    characters more): its start, when a message quotes too much of a long input.
 
     >>> _one_line(ValueError("no value for 'x'\\n (line 2)"))
     "no value for 'x' (line 2)"
@@ -268,7 +293,7 @@ def _one_line(err: BaseException) -> str:
     True
     """
     text = " ".join(str(err).split()) or type(err).__name__
-    room = MAX_MESSAGE - len("error: ")
+    room = MAX_MESSAGE - len("error: ") - after
     return text if len(text) <= room else text[: room - 1] + "…"
 
 
@@ -363,6 +388,14 @@ def _points(text: str) -> int:
     number = _positive(text)
     if number > 10_000:
         raise argparse.ArgumentTypeError(f"expected at most 10000 points, got {text!r}")
+    return number
+
+
+def _steps(text: str) -> int:
+    # argparse type of demo's --steps: 1 to 100,000 (a few seconds per thousand steps).
+    number = _positive(text)
+    if number > 100_000:
+        raise argparse.ArgumentTypeError(f"expected at most 100000 steps, got {text!r}")
     return number
 
 

@@ -49,6 +49,9 @@ def read_file(name: str) -> str:
             raise AnswerError(f"{name}: no such file")
         if path.is_dir():
             raise AnswerError(f"{name}: is a folder; give the answers' JSON file")
+        if not path.is_file():  # opening a pipe would wait for a writer
+            raise AnswerError(f"{name}: not a file (a pipe or a device); give the answers' "
+                              "JSON file, or - for standard input")
         with path.open("rb") as file:
             raw = file.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import os
 import re
 import sys
 import unicodedata
@@ -141,6 +142,9 @@ def read_expression(expression: str) -> str:
         if path == "-":
             raw = sys.stdin.buffer.read(4 * MAX_FILE + 1)
         else:
+            if os.path.exists(path) and not os.path.isfile(path):  # opening a pipe waits
+                raise UsageError(f"{source}: not a file of statements (a folder, a pipe or "
+                                 "a device); @- reads standard input")
             with open(path, "rb") as file:
                 raw = file.read(4 * MAX_FILE + 1)
         if len(raw) > 4 * MAX_FILE:  # more characters than MAX_FILE, whatever they are
@@ -341,7 +345,7 @@ statement 2 (z = 2*x) defines it; move that statement up
     for s in statements[:-1]:
         if s.name is None:
             raise UsageError(f"{s.where()}: only the last statement may be a bare formula; "
-                             f"name this one (v = {s.text}) or delete it")
+                             f"name this one (v = {shortened(s.text)}) or delete it")
     variables = {name: Value(value, label=name) for name, value in at.items()}
     scope: dict[str, Value] = dict(variables)
     named: dict[str, Value] = {}

@@ -200,6 +200,14 @@ class Folder:
         planned |= {name.partition("/")[0] for name in planned if "/" in name}
         entries = self.entries()
         self.recorded = {n: h for n, h in self.recorded.items() if n in entries}
+        blocked = [n for n in entries if _kind(self.root / n) in ("folder", "other")
+                   and not STUDENT_FOLDER.fullmatch(n)] + [
+                   n for n in entries if STUDENT_FOLDER.fullmatch(n)
+                   and _kind(self.root / n) == "other"]
+        if blocked:  # not even force writes over a folder or a pipe
+            raise FolderInUse([self.root / n for n in blocked], "where the kit writes a file"
+                              " is a folder or a pipe: move it away, or write to another "
+                              "folder")
         strangers = [n for n in entries if not self.vouched(n)]
         if self.force:  # what force writes over; the rest is kept, never removed
             self.kept = [n for n in strangers if n not in planned]
