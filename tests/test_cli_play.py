@@ -57,3 +57,35 @@ def test_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys) -> None:
 def test_help_names_the_command() -> None:
     done = run_cli("play", "--help")
     assert done.returncode == 0 and "--html" in done.stdout and "offline" in done.stdout
+
+
+def chain(path: Path, statements: int) -> str:
+    # a0 = x*1, a1 = a0 + x, ...: two Values a statement
+    lines = ["a0 = x*1"] + [f"a{k} = a{k - 1} + x" for k in range(1, statements)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return f"@{path}"
+
+
+def test_a_graph_too_large_for_a_page_is_one_line_for_the_command_line(tmp_path, capsys):
+    out = tmp_path / "p.html"
+    code = main(["play", chain(tmp_path / "s.txt", 1_200), "--at", "x=1", "--html", str(out),
+                 "--layout", "browser"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and len(err) <= 300, err
+    assert err.startswith("error: EXPR makes 1,202 values, too many for a player page (at "
+                          "most 1,000 laid out by the page itself;")
+    code = main(["play", chain(tmp_path / "s.txt", 2_100), "--at", "x=1", "--html", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "EXPR makes 2,102 values, too many for a player page (at most 2,000)" \
+        in err and "max_nodes=None" in err
+    assert not out.exists()
+
+
+def test_a_long_expression_is_shown_by_its_start(tmp_path, capsys):
+    formula = " + ".join(["x"] * 100)
+    out = tmp_path / "p.html"
+    assert main(["play", formula, "--at", "x=1", "--html", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert len(said) < 200 and "x + x + x" in said
+    title = out.read_text(encoding="utf-8").split("<title>")[1].split("</title>")[0]
+    assert len(title) <= 140 and title.startswith("backprop player: x + x")

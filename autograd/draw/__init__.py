@@ -10,7 +10,17 @@ cell 1,000 px wide. Two views:
   node per input, neuron and loss, one edge per weight.
 
 Nodes are numbered in topological order (``v0``, ``v1``, ...), so the same graph always gives
-the same DOT text. `render(root, "g.svg", "g.png")` saves a drawing in one call. Shown in
+the same DOT text. A name longer than 40 characters is drawn cut, with an ellipsis; the whole
+of it is the node's tooltip.
+
+Graphviz's ``dot`` lays a drawing out within a time limit: 10 s unless ``draw(y,
+timeout=30)``, ``pipe(..., timeout=30)``, ``Drawing.timeout = 30`` or the environment
+variable ``BACKPROP_LAB_DOT_TIMEOUT=30`` say otherwise; past it, `DotTimeout` names the limit
+and the ways out (a smaller graph, ``collapse=True``, ``view="neurons"``, more time). Any
+other failure of ``dot`` is a `DotError` quoting ``dot``'s own error (`autograd.draw.layout`).
+On a terminal, a layout that takes more than 2 s shows a progress bar.
+
+`render(root, "g.svg", "g.png")` saves a drawing in one call. Shown in
 Jupyter where ``dot`` is missing, a drawing is laid out by the page itself with a vendored
 WebAssembly build of Graphviz (`autograd.draw.in_browser`).
 
@@ -30,14 +40,25 @@ from typing import Any
 
 import graphviz
 
+from autograd.draw.layout import DOT_TIMEOUT, TIMEOUT_VARIABLE, time_limit
 from autograd.draw.ops_view import MAX_NODES, draw_ops, label_group
-from autograd.draw.style import INSTALL, MISSING, DotMissingError, Drawing, GraphTooLarge
+from autograd.draw.style import (
+    INSTALL,
+    MISSING,
+    DotError,
+    DotMissingError,
+    DotTimeout,
+    Drawing,
+    GraphTooLarge,
+)
 from autograd.explain import Step
+from autograd.files import write_bytes
 from autograd.notation import FORMAT
 from autograd.value import Value
 
-__all__ = ["draw", "render", "label_group", "Drawing", "DotMissingError", "GraphTooLarge",
-           "MAX_NODES", "INSTALL"]
+__all__ = ["draw", "render", "label_group", "Drawing", "DotMissingError", "DotError",
+           "DotTimeout", "GraphTooLarge", "MAX_NODES", "INSTALL", "MISSING", "DOT_TIMEOUT",
+           "TIMEOUT_VARIABLE"]
 
 
 def draw(
@@ -58,6 +79,7 @@ def draw(
     collapse: bool = False,
     sample: int = 1,
     computed: bool = True,
+    timeout: float | None = None,
 ) -> Drawing:
     """Draw the graph ``root`` depends on; returns a `graphviz.Digraph`.
 
@@ -95,6 +117,9 @@ def draw(
     `autograd.explain`): for an `nn` network, one edge from each weight and input to its
     neuron's ``z``, ``z`` to ``a``, and layer to layer.
 
+    ``timeout``: the seconds Graphviz's ``dot`` may take to lay the drawing out when it is
+    rendered (default: ``$BACKPROP_LAB_DOT_TIMEOUT``, else 10); past them, `DotTimeout`.
+
     >>> from autograd import Value
     >>> y = (Value(2.0, label="x") * 3).tanh()
     >>> [ln.split()[0] for ln in draw(y).body if ln.split()[0][0] == "v" and "->" not in ln]
@@ -126,18 +151,25 @@ def draw(
     if view == "neurons":
         from autograd.draw.neurons import draw_neurons
 
-        return draw_neurons(root, fmt=fmt, grads=grads, legend=legend, size=size, sample=sample,
-                            computed=computed)
-    return draw_ops(root, rankdir=rankdir, fmt=fmt, grads=grads, edge_labels=edge_labels,
-                    legend=legend, size=size, highlight=highlight, path_from=path_from,
-                    step=step, group=group, max_nodes=max_nodes, collapse=collapse)
+        drawing = draw_neurons(root, fmt=fmt, grads=grads, legend=legend, size=size,
+                               sample=sample, computed=computed)
+    else:
+        drawing = draw_ops(root, rankdir=rankdir, fmt=fmt, grads=grads, edge_labels=edge_labels,
+                           legend=legend, size=size, highlight=highlight, path_from=path_from,
+                           step=step, group=group, max_nodes=max_nodes, collapse=collapse)
+    if timeout is not None:
+        time_limit(timeout)  # a bad limit is said now, not when the drawing is shown
+        drawing.timeout = timeout
+    return drawing
 
 
 def render(root: Value | graphviz.Digraph, *paths: str | Path, **options: Any) -> list[Path]:
     """Draw ``root`` (with `draw`'s ``options``) and save it to each path, the format given
     by its extension: ``render(loss, "graph.svg", "graph.png")``. Returns the paths written.
 
-    Raises `DotMissingError`, with the install command, when ``dot`` is not installed.
+    Raises `DotMissingError`, with the install command, when ``dot`` is not installed, and
+    `DotTimeout` or `DotError` when it takes too long or fails (see `Drawing`); a
+    ``timeout`` option sets the limit.
 
     >>> import tempfile, os
     >>> from autograd import Value
@@ -148,15 +180,16 @@ def render(root: Value | graphviz.Digraph, *paths: str | Path, **options: Any) -
     if not paths:
         raise ValueError("render needs at least one path, such as 'graph.svg'")
     dot = root if isinstance(root, graphviz.Digraph) else draw(root, **options)
+    if not isinstance(dot, Drawing):  # a plain Digraph, run within the same limit
+        drawing = Drawing(name=dot.name, strict=dot.strict, body=list(dot.body),
+                          graph_attr=dict(dot.graph_attr),
+                          node_attr=dict(dot.node_attr), edge_attr=dict(dot.edge_attr))
+        dot = drawing
     written = []
     for path in map(Path, paths):
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in graphviz.FORMATS:
             raise ValueError(f"{path}: unknown image format {fmt!r}; use .svg, .png or .pdf")
-        try:
-            data = dot.pipe(format=fmt)
-        except graphviz.ExecutableNotFound:
-            raise DotMissingError(MISSING) from None
-        path.write_bytes(data)
-        written.append(path)
+        data = dot.pipe(format=fmt, timeout=options.get("timeout"))
+        written.append(write_bytes(path, data))  # whole or not at all
     return written

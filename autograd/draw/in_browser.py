@@ -6,17 +6,33 @@ layout in the page with Viz.js, the WebAssembly build of Graphviz (npm's ``@viz-
 kept in ``vendor/`` with its licences and version (``make vendor`` refreshes it). Nothing is
 fetched, ever: each fragment carries the whole script (about 1.3 MB), and a page evaluates
 it once, however many drawings it shows.
+
+Viz.js lays a graph out in one go, with no way to stop it, and the page is frozen meanwhile;
+a graph of more than `BROWSER_MAX_NODES` nodes would take more than a few seconds, so it is
+not laid out: the fragment says so and how to draw it instead (`too_large_for_browser`).
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import uuid
 from functools import lru_cache
 from importlib import resources
 
 __all__ = ["viz_script", "viz_version", "script_tag", "json_for_html", "viz_loader_html",
-           "browser_drawing_html", "vendored"]
+           "browser_drawing_html", "vendored", "count_nodes", "too_large_for_browser",
+           "BROWSER_MAX_NODES"]
+
+BROWSER_MAX_NODES = 1000
+"""The most nodes a page lays out with Viz.js: measured in Chromium on a busy 2-core machine,
+an ops-view chain of 900 nodes takes 2-3 s (Viz.js loaded), 1,500 nodes 5-6 s, 3,000 nodes
+10 s; a network of 800 nodes 3-4 s."""
+
+# A node statement of DOT text as the graphviz package writes it: one per line, a name and
+# its attributes; edges ("a -> b") and defaults ("node [...]") are not nodes.
+_NODE = re.compile(r'\s*(?!(?:graph|node|edge)\b)(\w+|"(?:[^"\\]|\\.)*")\s*(?:\[|$)')
 
 
 def vendored(package: str, name: str, how: str) -> str:
@@ -143,6 +159,34 @@ def viz_loader_html() -> str:
     return script_tag(viz_script(), type="text/plain") + script_tag(_LOADER)
 
 
+def count_nodes(dot_source: str) -> int:
+    """How many node statements ``dot_source`` holds (one per line, as the graphviz package
+    writes them); nodes named only by edges are not counted.
+
+    >>> count_nodes('digraph {\\n\\tnode [shape=box]\\n\\tv0 [label=x]\\n\\tv1\\n\\tv0 -> v1\\n}')
+    2
+    """
+    return sum(1 for line in dot_source.splitlines() if _NODE.match(line))
+
+
+def too_large_for_browser(dot_source: str, limit: int | None = None) -> str:
+    """Why the page will not lay ``dot_source`` out, and what to do instead; "" when it is
+    small enough (``limit`` nodes at most, `BROWSER_MAX_NODES`).
+
+    >>> too_large_for_browser("digraph {\\n\\ta\\n}")
+    ''
+    >>> too_large_for_browser("digraph {\\n\\ta\\n\\tb\\n}", limit=1).split(":")[0]
+    'this graph has 2 nodes, more than the 1 the page lays out itself in a few seconds'
+    """
+    limit = BROWSER_MAX_NODES if limit is None else limit
+    nodes = count_nodes(dot_source)
+    if nodes <= limit:
+        return ""
+    return (f"this graph has {nodes:,} nodes, more than the {limit:,} the page lays out itself "
+            "in a few seconds: install Graphviz (sudo apt-get install graphviz) so that dot "
+            "draws it, or draw a smaller graph, or draw(..., collapse=True)")
+
+
 def browser_drawing_html(dot_source: str) -> str:
     """A self-contained HTML fragment that lays out ``dot_source`` in the page and shows it.
 
@@ -157,6 +201,10 @@ def browser_drawing_html(dot_source: str) -> str:
     >>> "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e" in html
     True
     """
+    refused = too_large_for_browser(dot_source)
+    if refused:
+        return ('<div class="backprop-lab-drawing" data-drawn="refused">'
+                f"<span>Not drawn: {html.escape(refused)}.</span></div>")
     ident = f"backprop-lab-drawing-{uuid.uuid4().hex}"
     return (
         f'<div id="{ident}" class="backprop-lab-drawing">'

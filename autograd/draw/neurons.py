@@ -17,7 +17,8 @@ sample (``sample=``, counted from 1 in order of appearance) and says so, and eac
 edge shows the weight's total gradient over all samples, its ``.grad``.
 
 Nodes are named after their place in `autograd.graph.topological_order`, so the same graph
-always gives the same DOT text.
+always gives the same DOT text. A name longer than `autograd.draw.style.MAX_LABEL` is drawn
+cut, with an ellipsis; its node's (or weight edge's) tooltip holds it whole.
 
 >>> from autograd import Value, dot
 >>> x = Value(2.0, label="x1")
@@ -44,6 +45,9 @@ from autograd.draw.style import (
     Drawing,
     add_legend,
     escape,
+    quick_layout,
+    shorten,
+    tooltip,
 )
 from autograd.graph import topological_order
 from autograd.notation import (
@@ -251,6 +255,7 @@ def draw_neurons(
         loss_name = root.label
     else:
         loss_name = "out"
+    loss_name = shorten(loss_name)  # every name is drawn cut to MAX_LABEL, whole in a tooltip
 
     def shown(v: Value) -> str:
         # A Value's number, or "?" for a computed one on a blank sheet.
@@ -258,6 +263,7 @@ def draw_neurons(
 
     def lines(name: str, v: Value, bgcolor: str = "") -> list[str]:
         # A Value as a row with its number and, below, a row with its gradient.
+        name = shorten(name)
         rows = [_row(f"{name} = {shown(v)}", bgcolor)]
         if grads:
             grad = f"{derivative_name(loss_name, name)} = {number(v.grad, fmt)}"
@@ -277,16 +283,17 @@ def draw_neurons(
     parameter = ROLES["parameter"]["fillcolor"]
 
     # Each column is one rank, kept in order top to bottom by invisible edges.
-    columns: list[list[tuple[str, str, str]]] = [[
-        (f"v{index[x]}", _table(lines(name, x)), "input") for x, name in net.inputs.items()]]
+    columns: list[list[tuple[str, str, str, dict[str, str]]]] = [[
+        (f"v{index[x]}", _table(lines(name, x)), "input", tooltip(name))
+        for x, name in net.inputs.items()]]
     for layer in net.layers:
         column = []
         for n in layer:
             d, act = n.shown(sample)
-            z_name = loss_name if d is root else _short(d.label, n.prefix, "z")
-            rows = [_row(n.name, bold=True)]
+            z_name = loss_name if d is root else shorten(_short(d.label, n.prefix, "z"))
+            rows = [_row(shorten(n.name), bold=True)]
             if act is not None:
-                a_name = loss_name if act is root else _short(act.label, n.prefix, "a")
+                a_name = loss_name if act is root else shorten(_short(act.label, n.prefix, "a"))
                 rows.append(_row(f"{a_name} = {OPS[act.op].symbol}({z_name})", colour=_GREY))
                 rows += lines(z_name, d) + lines(a_name, act)
             else:
@@ -294,7 +301,9 @@ def draw_neurons(
                 rows += lines(z_name, d)
             bias = d.parents[-1]
             rows += lines(_short(bias.label, n.prefix, "b"), bias, parameter)
-            column.append((n.node, _table(rows), "root" if n is root_neuron else "intermediate"))
+            whole = tooltip(n.name, d.label, act.label if act is not None else "", bias.label)
+            column.append((n.node, _table(rows), "root" if n is root_neuron else "intermediate",
+                           whole))
         columns.append(column)
     if root_neuron is None:
         rows = [_row(f"{loss_name} = {shown(root)}", bold=True)]
@@ -304,14 +313,15 @@ def draw_neurons(
             # "= −log(1 − ŷ)" when that says something, else the op: "op: mul"
             telling = len(made) <= MAX_NAME and re.search(r"\w", made)
             rows.append(_row(f"= {made}" if telling else f"op: {root.op}", colour=_GREY))
-        columns.append([(f"v{index[root]}", _table(rows), "root")])
+        columns.append([(f"v{index[root]}", _table(rows), "root", tooltip(root.label))])
+    quick_layout(dot, sum(len(column) for column in columns))
     for k, column in enumerate(columns):
         with dot.subgraph(name=f"rank{k}") as rank:
             rank.attr(rank="same")
-            for node, label, role in column:
+            for node, label, role, whole in column:
                 rank.node(node, label=label, fillcolor=ROLES[role]["fillcolor"],
-                          color=ROLES[role]["color"])
-            for (above, _, _), (below, _, _) in zip(column, column[1:]):
+                          color=ROLES[role]["color"], **whole)
+            for (above, *_), (below, *_) in zip(column, column[1:]):
                 rank.edge(above, below, style="invis")
 
     # One edge per weight, from the node its input comes from; then the outputs to the loss.
@@ -326,7 +336,10 @@ def draw_neurons(
                 colour = colour_of.setdefault(tail, PALETTE[len(colour_of) % len(PALETTE)])
                 label = _table(lines(w.label or f"w{k // 2 + 1}", w), bgcolor=parameter,
                                color=colour, border="1", cellpadding="3")
-                dot.edge(tail, n.node, label=label, color=colour, decorate="true")
+                whole = tooltip(w.label)
+                if whole:
+                    whole["labeltooltip"] = whole["tooltip"]
+                dot.edge(tail, n.node, label=label, color=colour, decorate="true", **whole)
     if root_neuron is None:
         for layer in net.layers:
             for n in layer:

@@ -10,7 +10,8 @@ gradient goes to a constant.
 
 To stay readable in a notebook cell, the direction (left to right, or top to bottom) is
 the one whose estimated width is smaller; names, numbers and edge labels are short and
-broken over lines.
+broken over lines; a name longer than `autograd.draw.style.MAX_LABEL` is cut, and shown
+whole in the node's tooltip.
 """
 
 from __future__ import annotations
@@ -264,6 +265,7 @@ class Plan:
     for a collapsed edge)"""
     direction: str
     names: dict[Value, str]
+    """each Value's name as drawn (a long label cut, `autograd.draw.style.shorten`)"""
 
 
 def draw_ops(root: Value, **options: Any) -> style.Drawing:
@@ -320,7 +322,10 @@ def plan_ops(
             f"the graph has {len(kept):,} values{' after collapsing' if collapse else ''}, "
             f"more than max_nodes={max_nodes:,}: too many to read as a drawing; {hint}"
         )
-    name_of = names_map(order, fmt)
+    full_name = names_map(order, fmt)
+    # a long label is drawn cut (its whole is the node's tooltip): drawn whole, it would
+    # stretch nodes and edges past what Graphviz lays out
+    name_of = {v: style.shorten(name) for v, name in full_name.items()}
     ids = {v: f"v{i}" for i, v in enumerate(order)}
     if isinstance(highlight, Step):
         step, highlight = highlight, None
@@ -373,6 +378,7 @@ def plan_ops(
     )
     if size:
         dot.attr(size=size)
+    style.quick_layout(dot, len(shown))
     finder = label_group if group is True else group or None
     groups = _groups(order, finder) if finder else {}
     statements: dict[str | None, list[tuple[str, dict[str, str]]]] = {}
@@ -384,6 +390,7 @@ def plan_ops(
             attrs["fillcolor"] = style.STEP
         if v in marked:
             attrs.update(color=style.HIGHLIGHT, penwidth="2")
+        attrs.update(style.tooltip(full_name[v]))
         statements.setdefault(groups.get(v), []).append((ids[v], attrs))
     _emit(dot, statements)
     side = _ENTRY_SIDE[direction]
@@ -425,7 +432,8 @@ def _emit(dot: graphviz.Digraph, statements: dict[str | None, list[tuple[str, di
             name = f"{prefix}.{part}" if prefix else part
             with parent.subgraph(name=f"cluster_{counter[0]}") as c:
                 counter[0] += 1
-                c.attr(label=graphviz.escape(name), style="rounded,dashed", color="#999999")
+                c.attr(label=graphviz.escape(style.shorten(name)), style="rounded,dashed",
+                       color="#999999", **style.tooltip(name))
                 for key, attrs in statements.get(name, []):
                     c.node(key, **attrs)
                 cluster(c, name, sub)

@@ -9,8 +9,10 @@ drawn in the picture itself:
 - intermediate: any other computed Value, white;
 - root: the Value drawn from (usually the loss), gold.
 
-Also here: `Drawing`, a `graphviz.Digraph` that says how to install ``dot`` when it is
-missing, and the errors every view raises.
+Also here: `Drawing`, a `graphviz.Digraph` whose ``dot`` runs within a time limit and
+fails in the project's words (`autograd.draw.layout`); `shorten`, which keeps a long label
+from stretching a drawing (the whole label is then the node's tooltip); and the errors
+every view raises.
 
 >>> sorted(ROLES)
 ['constant', 'input', 'intermediate', 'parameter', 'root']
@@ -18,14 +20,28 @@ missing, and the errors every view raises.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 import graphviz
 
-from autograd.draw.in_browser import browser_drawing_html
+from autograd.draw.in_browser import browser_drawing_html, count_nodes
+from autograd.draw.layout import (
+    INSTALL,
+    MISSING,
+    DotError,
+    DotMissingError,
+    DotTimeout,
+    run_dot,
+)
+from autograd.files import write_bytes
 
-INSTALL = "sudo apt-get install graphviz"
+__all__ = ["Drawing", "GraphTooLarge", "DotError", "DotTimeout", "DotMissingError", "INSTALL",
+           "MISSING", "MAX_LABEL", "shorten", "tooltip", "quick_layout", "role_attrs",
+           "add_legend", "escape",
+           "ROLES", "LEGEND", "HIGHLIGHT", "STEP", "DERIVATIVE", "FONT", "NODE_FONT_SIZE",
+           "EDGE_FONT_SIZE"]
 
 FONT = "Helvetica,Arial,sans-serif"
 NODE_FONT_SIZE = 14
@@ -62,54 +78,142 @@ LEGEND: dict[str, tuple[str, str]] = {
 """What each swatch of the legend says, and its colour when it is not a role's."""
 
 
-class GraphTooLarge(ValueError):
-    """The graph has more Values than ``max_nodes``: too many to read as a drawing."""
+QUICK_LAYOUT_NODES = 50
+"""Above this many nodes, a drawing asks Graphviz to place nodes with a bounded effort
+(`quick_layout`)."""
 
-
-class DotMissingError(RuntimeError):
-    """The Graphviz program ``dot`` is not installed, so the graph cannot be rendered."""
-
-
-MISSING = (
-    "cannot render: the Graphviz program `dot` is not installed or not on PATH. "
-    f"Install it with: {INSTALL}  (macOS: brew install graphviz). "
-    "The DOT text is still available as draw(...).source."
-)
+MAX_LABEL = 40
+"""Characters of a name drawn in full; a longer one is cut with an ellipsis (`shorten`)."""
 
 
 class Drawing(graphviz.Digraph):
-    """A `graphviz.Digraph` whose rendering says how to install ``dot`` when it is missing.
+    """A `graphviz.Digraph` whose rendering runs ``dot`` within a time limit and fails in
+    the project's words (`autograd.draw.layout`): `DotTimeout` past the limit, `DotError`
+    when ``dot`` fails, `DotMissingError` with the install command when it is missing.
+
+    The limit is ``timeout`` seconds, given to `pipe` or `render`, else this drawing's
+    ``timeout`` (``draw(y, timeout=30)`` sets it), else the class's (``Drawing.timeout =
+    30`` for every drawing), else ``$BACKPROP_LAB_DOT_TIMEOUT``, else 10 s.
 
     Shown in Jupyter without ``dot`` (Windows without Graphviz, JupyterLite, a bare Colab),
     it is laid out by the page itself with Graphviz compiled to WebAssembly
     (`autograd.draw.in_browser`) instead of failing; `pipe` and `render` still raise
     `DotMissingError`.
+
+    >>> d = Drawing(); d.edge("a", "b")
+    >>> d.pipe(format="svg", encoding="utf-8", timeout=5).count('<g id="node')
+    2
     """
+
+    timeout: float | None = None
+    """Seconds ``dot`` may take for this drawing (None: see the class's text)."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **kwargs: Any) -> dict[str, Any]:
-        """What Jupyter shows: the SVG from ``dot``, or where ``dot`` is missing, HTML that
-        lays the graph out in the browser."""
+        """What Jupyter shows: the SVG from ``dot``; where ``dot`` is missing, HTML that
+        lays the graph out in the browser; where ``dot`` fails, the one-line error."""
         try:
             return dict(super()._repr_mimebundle_(include, exclude, **kwargs))
-        except (graphviz.ExecutableNotFound, DotMissingError):
+        except DotMissingError:
             return {"text/html": browser_drawing_html(self.source)}
+        except DotError as error:
+            return {"text/plain": f"{type(error).__name__}: {error}"}
 
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        """`graphviz.Digraph.pipe`: the rendered bytes, e.g. ``drawing.pipe(format="svg")``;
-        `DotMissingError` with the install command when ``dot`` is missing."""
-        try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise DotMissingError(MISSING) from None
+    def pipe(self, format: str | None = None, renderer: str | None = None,  # noqa: A002
+             formatter: str | None = None, neato_no_op: bool | int | None = None,
+             quiet: bool = False, *, engine: str | None = None, encoding: str | None = None,
+             timeout: float | None = None) -> Any:
+        """`graphviz.Digraph.pipe`: the rendered bytes (str given an ``encoding``), e.g.
+        ``drawing.pipe(format="svg")``; ``dot`` is stopped after ``timeout`` seconds (see
+        the class's text)."""
+        output = ":".join(f for f in (format or self.format, renderer, formatter) if f)
+        args = [f"-K{engine or self.engine}", f"-T{output}"]
+        if neato_no_op:
+            args.append(f"-n{int(neato_no_op)}")
+        data = run_dot(args, self.source.encode(self.encoding), nodes=self.nodes(),
+                       timeout=timeout if timeout is not None else self.timeout, quiet=quiet)
+        return data.decode(encoding) if encoding is not None else data
 
-    def render(self, *args: Any, **kwargs: Any) -> Any:
-        """`graphviz.Digraph.render`: write the source and the rendered file;
-        `DotMissingError` with the install command when ``dot`` is missing."""
-        try:
-            return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise DotMissingError(MISSING) from None
+    def render(self, filename: Any = None, directory: Any = None, view: bool = False,
+               cleanup: bool = False, format: str | None = None,  # noqa: A002
+               renderer: str | None = None, formatter: str | None = None,
+               neato_no_op: bool | int | None = None, quiet: bool = False,
+               quiet_view: bool = False, *, outfile: Any = None, engine: str | None = None,
+               timeout: float | None = None) -> str:
+        """`graphviz.Digraph.render`: save the source, then the drawing beside it (or to
+        ``outfile``, its format from its extension); the path of the drawing. ``dot`` is
+        stopped after ``timeout`` seconds (see the class's text)."""
+        if outfile is not None:
+            path = os.fspath(outfile)
+            format = format or os.path.splitext(path)[1].lstrip(".").lower()  # noqa: A001
+            if filename is None:
+                filename = os.path.splitext(path)[0] + ".gv"
+        format = format or self.format  # noqa: A001
+        data = self.pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine,
+                         timeout=timeout)
+        source = self.save(filename, directory=directory)
+        if outfile is None:
+            path = ".".join([source, *(f for f in (format, renderer, formatter) if f)])
+        write_bytes(path, data)
+        if cleanup:
+            os.remove(source)
+        if view:
+            graphviz.view(path, quiet=quiet_view)  # the system's viewer, as graphviz does
+        return path
+
+    def nodes(self) -> int:
+        """How many nodes the drawing has.
+
+        >>> d = Drawing(); d.node("a"); d.node("b"); d.edge("a", "b")
+        >>> d.nodes()
+        2
+        """
+        return count_nodes(self.source)
+
+
+class GraphTooLarge(ValueError):
+    """The graph has more Values than ``max_nodes``: too many to read as a drawing."""
+
+
+def shorten(text: str, limit: int = MAX_LABEL) -> str:
+    """``text`` cut to ``limit`` characters, the last an ellipsis, when it is longer: a long
+    label drawn in full would stretch the drawing past what Graphviz can lay out.
+
+    >>> shorten("a" * 50)
+    'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…'
+    >>> shorten("w1")
+    'w1'
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def tooltip(*texts: str) -> dict[str, str]:
+    """Node or edge attributes showing, on hover, each of ``texts`` that `shorten` cuts
+    (once each, one a line); none when no text is cut.
+
+    >>> tooltip("w1"), tooltip("a" * 41)["tooltip"] == "a" * 41
+    ({}, True)
+    """
+    cut = list(dict.fromkeys(_CONTROL.sub(" ", t) for t in texts if len(t) > MAX_LABEL))
+    # Graphviz reads a backslash twice in a tooltip (as DOT text, then as an escape such as
+    # \N, the node's name): four stand for one.
+    text = "\n".join(cut).replace("\\", "\\" * 4)
+    return {"tooltip": graphviz.nohtml(text)} if cut else {}
+
+
+def quick_layout(dot: graphviz.Digraph, nodes: int) -> None:
+    """Bound the effort ``dot`` (and Viz.js) spend placing the ``nodes`` of a big drawing:
+    Graphviz's ``nslimit=2``, two network-simplex passes per node, when there are more than
+    `QUICK_LAYOUT_NODES`. Placing nodes across ranks is where a big graph's layout spends
+    its time (a Value used at every depth, as x in x**x**...**1 with 100 levels, bends
+    thousands of edges: 20 s unbounded, 2 s bounded), for nearly the same picture.
+
+    >>> d = graphviz.Digraph(); quick_layout(d, 51)
+    >>> "nslimit=2" in d.source
+    True
+    """
+    if nodes > QUICK_LAYOUT_NODES:
+        dot.attr(nslimit="2")
 
 
 def role_attrs(role: str) -> dict[str, str]:

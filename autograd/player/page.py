@@ -17,9 +17,14 @@ import json
 import uuid
 from importlib import resources
 
-from autograd.draw.in_browser import json_for_html, script_tag, viz_loader_html
+from autograd.draw.in_browser import (
+    json_for_html,
+    script_tag,
+    too_large_for_browser,
+    viz_loader_html,
+)
 from autograd.draw.ops_view import MAX_NODES
-from autograd.draw.style import DotMissingError, Drawing
+from autograd.draw.style import DotMissingError, Drawing, GraphTooLarge
 from autograd.notation import FORMAT
 from autograd.player.model import describe
 from autograd.value import Value
@@ -61,6 +66,9 @@ def fragment(root: Value, *, layout: str = "auto", fmt: str = FORMAT,
             if layout == "dot":
                 raise
     used = "dot" if svg else "browser"
+    refusal = "" if svg else too_large_for_browser(described.drawing.source)
+    if refusal:  # Viz.js would hold the page for a minute: say so, in Python, at once
+        raise GraphTooLarge(f"the player cannot lay this graph out in the page: {refusal}")
     scripts = [_static("formula.js"), _static("player.js")]
     if not svg:
         data = {**data, "dot": described.drawing.source}
