@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["write_with", "write_text", "write_bytes", "temporary", "sha256", "file_mode",
-           "check_file_path"]
+           "check_file_path", "CannotWrite"]
 
 
 def check_file_path(path: str | Path) -> Path:
@@ -40,6 +40,8 @@ def check_file_path(path: str | Path) -> Path:
     if path.is_dir():
         example = path / ("model.json" if path.suffix == "" else "file")
         raise IsADirectoryError(f"{path} is a folder: give a file name in it, e.g. {example}")
+    if path.exists() and not path.is_file():  # a pipe or a device is never written over
+        raise FileExistsError(f"cannot write {path}: it is a pipe or a device, not a file")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
     return path
@@ -83,15 +85,35 @@ def write_with(path: str | Path, write: Callable[[Path], object]) -> Path:
     'whole'
     """
     path = check_file_path(path)
-    partial = temporary(path)
+    try:
+        partial = temporary(path)
+    except OSError as error:  # said of the file asked for, not of a temporary name
+        raise CannotWrite(path, error) from None
     try:
         write(partial)
         os.chmod(partial, file_mode())
         os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise CannotWrite(path, error) from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return path
+
+
+class CannotWrite(OSError):
+    """A file could not be written: one line naming it and why (the disk is full, the
+    folder is read-only, ...).
+
+    >>> str(CannotWrite(Path("a.svg"), PermissionError(13, "Permission denied")))
+    'cannot write a.svg: permission denied'
+    """
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        why = (error.strerror or str(error) or type(error).__name__)
+        super().__init__(f"cannot write {path}: {why[:1].lower()}{why[1:]}")
+        self.path = path
 
 
 def write_text(path: str | Path, text: str) -> Path:

@@ -89,3 +89,12 @@ def test_a_long_expression_is_shown_by_its_start(tmp_path, capsys):
     assert len(said) < 200 and "x + x + x" in said
     title = out.read_text(encoding="utf-8").split("<title>")[1].split("</title>")[0]
     assert len(title) <= 140 and title.startswith("backprop player: x + x")
+
+
+def test_no_dot_with_layout_dot_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot anywhere
+    code = main(["play", "x*y", "--at", "x=1", "y=2", "--layout", "dot", "--html",
+                 str(tmp_path / "p.html")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "sudo apt-get install graphviz" in err
+    assert "Traceback" not in err and not (tmp_path / "p.html").exists()

@@ -29,7 +29,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def one_line(err: str) -> str:
     assert err.count("\n") == 1 and err.startswith("error: "), err
-    assert len(err) <= 300, len(err)
+    assert len(err.rstrip("\n")) <= 300, len(err)
     return err
 
 
@@ -42,21 +42,41 @@ def test_a_link_named_like_a_student_folder_is_never_followed(tmp_path, capsys) 
     (out / "student-05").symlink_to("../victim")
     before = snapshot(victim)
     status, _, err = run(capsys, "--students", "2", "--out", str(out))
-    assert status == 2 and f"{out / 'student-05'} is not the kit's own" in one_line(err)
+    assert status == 2 and "student-05 is not the kit's own" in one_line(err)
     assert snapshot(victim) == before and (out / "student-05").is_symlink()
     assert sorted(p.name for p in out.iterdir()) == ["student-05"]  # nothing written
     status, out_text, _ = run(capsys, "--students", "2", "--out", str(out), "--force")
     assert status == 0 and f"kept {out / 'student-05'}: not written by the kit" in out_text
     assert snapshot(victim) == before and (out / "student-05").is_symlink()
-    # a class that needs student-05: --force replaces the link by a folder, never writes
-    # through it
-    status, _, _ = run(capsys, "--students", "6", "--out", str(out), "--force")
-    assert status == 0 and snapshot(victim) == before
-    assert not (out / "student-05").is_symlink() and (out / "student-05" / "sheet.html").is_file()
+    # a class that needs student-05: refused even with --force (the kit makes that folder);
+    # moved away, the link lets the class be written
+    status, _, err = run(capsys, "--students", "6", "--out", str(out), "--force")
+    assert status == 2 and "student-05 is in the kit's way" in one_line(err)
+    assert snapshot(victim) == before and (out / "student-05").is_symlink()
+    (out / "student-05").unlink()
+    status, _, _ = run(capsys, "--students", "6", "--out", str(out))
+    assert status == 0 and (out / "student-05" / "sheet.html").is_file()
     # and a smaller class removes student-05's files again, now the kit's own
     status, out_text, _ = run(capsys, "--students", "2", "--out", str(out))
     assert status == 0 and f"removed {out / 'student-05' / 'sheet.html'}" in out_text
     assert not (out / "student-05").exists() and snapshot(victim) == before
+
+
+def test_a_file_or_folder_in_the_kits_way_is_refused_even_with_force(tmp_path, capsys) -> None:
+    (tmp_path / "student-01").write_text("my notes")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "key.html").symlink_to("elsewhere")  # a link to a folder
+    (tmp_path / "student-02").mkdir()  # the teacher's own empty folder, not the kit's
+    before = snapshot(tmp_path)
+    for extra in ([], ["--force"]):
+        status, _, err = run(capsys, "--students", "1", "--out", str(tmp_path), *extra)
+        line = one_line(err)
+        assert status == 2 and "student-01" in line and "key.html" in line
+        assert snapshot(tmp_path) == before and (tmp_path / "key.html").is_symlink()
+    (tmp_path / "student-01").unlink()
+    (tmp_path / "key.html").unlink()
+    assert run(capsys, "--students", "1", "--out", str(tmp_path))[0] == 0
+    assert (tmp_path / "student-02").is_dir()  # never removed: the kit did not empty it
 
 
 def test_a_link_named_like_a_kit_file_is_replaced_only_with_force(tmp_path, capsys) -> None:
@@ -172,5 +192,41 @@ def test_a_folder_where_the_kit_writes_a_file_is_refused_even_with_force(tmp_pat
     (tmp_path / "class-key.json" / "mine.txt").write_text("mine")
     for extra in ([], ["--force"]):
         status, _, err = run(capsys, "--students", "1", "--out", str(tmp_path), *extra)
-        assert status == 2 and "is a folder or a pipe: move it away" in one_line(err)
+        line = one_line(err)
+        assert status == 2 and "class-key.json is in the kit's way (a folder or a pipe" in line
         assert sorted(snapshot(tmp_path)) == ["class-key.json/mine.txt"]  # nothing written
+
+
+def test_a_write_that_fails_names_the_file_not_a_temporary_one(tmp_path, monkeypatch) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", refused)  # a read-only folder
+    with pytest.raises(OSError) as error:
+        files.write_text(tmp_path / "page.html", "x")
+    assert str(error.value) == f"cannot write {tmp_path / 'page.html'}: permission denied"
+
+
+def test_a_pipe_is_never_written_over(tmp_path) -> None:
+    os.mkfifo(tmp_path / "graph.svg")
+    with pytest.raises(OSError, match="it is a pipe or a device, not a file"):
+        files.write_bytes(tmp_path / "graph.svg", b"<svg/>")
+    assert not (tmp_path / "graph.svg").is_file()
+
+
+def test_slides_dot_cannot_lay_out_in_time_are_skipped_and_the_kit_finishes(
+        tmp_path, monkeypatch) -> None:
+    import importlib
+
+    from autograd.draw import DotTimeout
+    deck = importlib.import_module("autograd.teaching.deck")  # the module, not the function
+
+    def too_slow(*args: object, **kwargs: object) -> None:
+        raise DotTimeout("Graphviz's dot took more than the 10 s limit")
+
+    kit.write_exercise(exercise("student", 7), tmp_path, pdf=False)
+    monkeypatch.setattr(deck, "deck", too_slow)
+    written = kit.write_exercise(exercise("student", 7), tmp_path, pdf=False)
+    assert written.skipped["slides.html"] == "Graphviz's dot took more than the 10 s limit"
+    assert [p.name for p in written.removed] == ["slides.html"]  # the old one, not this seed's
+    assert set(manifest(tmp_path)) == {p.name for p in written}

@@ -40,6 +40,7 @@ from autograd.cli.exercise import exercise_command
 from autograd.cli.grad import grad_command
 from autograd.cli.grade import grade_command
 from autograd.cli.play import play_command
+from autograd.draw import DotMissingError
 
 MAX_MESSAGE = 300
 """The longest error line printed, ``error: `` included."""
@@ -253,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # ValueError covers bad input (UsageError), formulas (FormulaError) and claims
         # (ClaimError); ArithmeticError the engine's DomainError and OverflowError; OSError a
         # file (--svg, --out, --html) that cannot be written.
+        print(f"error: {_one_line(err)}", file=sys.stderr)
+        return 2
+    except DotMissingError as err:  # a RuntimeError: rendering needs Graphviz's dot
         print(f"error: {_one_line(err)}", file=sys.stderr)
         return 2
     except RecursionError:

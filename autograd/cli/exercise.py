@@ -45,6 +45,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograd.cli.statements import UsageError
+from autograd.formula import shortened
+from autograd.teaching.folder import InTheWay, shown
 from autograd.teaching.kit import (
     FolderInUse,
     NotAFolder,
@@ -64,10 +67,9 @@ def exercise_command(args: argparse.Namespace) -> int:
     """Write the exercise (or the class set) ``args`` ask for; return the exit status."""
     out = Path(args.out)
     if args.students is not None and args.students > MAX_STUDENTS:
-        print(f"error: --students {args.students}: at most {MAX_STUDENTS} students in one "
-              "class set; split a larger class into several folders (each its own --seed)",
-              file=sys.stderr)
-        return 2
+        raise UsageError(f"--students {shortened(str(args.students), 12)}: at most "
+                         f"{MAX_STUDENTS} students in one class set; split a larger class "
+                         "into several folders (each its own --seed)")
     pdf = not args.no_pdf
     no_chromium = pdf and find_chromium() is None
     # Build the numbers first: a bad net or seed is refused before any folder is made.
@@ -82,19 +84,17 @@ def exercise_command(args: argparse.Namespace) -> int:
             written = write_exercise(first, out, pdf=pdf and not no_chromium,
                                      force=args.force)
     except NotAFolder as error:  # raised before anything is written
-        where = "" if error.path == out else f": {error.path}"
-        print(f"error: --out {out}{where} is a file, not a folder", file=sys.stderr)
-        return 2
+        where = "" if error.path == out else f": {shown(error.path)}"
+        raise UsageError(f"--out {shown(out)}{where} is {error.what}, not a folder") from None
+    except InTheWay as error:  # not even --force writes over these
+        raise UsageError(f"{error.named()} {error.why}: nothing was written") from None
     except FolderInUse as error:
         them = "them" if len(error.paths) > 1 else "it"
-        print(f"error: {_one_line(f'{error.named()} {error.why}')}: nothing was written; "
-              f"write to another folder (--out), or pass --force to write over {them}",
-              file=sys.stderr)
-        return 2
+        raise UsageError(f"{error.named()} {error.why}: nothing was written; write to another "
+                         f"folder (--out), or pass --force to write over {them}") from None
     except (PdfFailed, PdfUnavailable) as error:  # the PDFs come last
-        print(f"error: {_one_line(str(error))} (the HTML and JSON files are written; "
-              "--no-pdf skips the PDFs)", file=sys.stderr)
-        return 2
+        raise UsageError(f"{error} (the HTML and JSON files are written; --no-pdf skips the "
+                         "PDFs)") from None
     _report(written, out)
     if args.students:
         folder = written[0].parent.name  # student-01: student 1's
@@ -107,10 +107,6 @@ def exercise_command(args: argparse.Namespace) -> int:
               f"{INSTALL}, then run this again; or pass --no-pdf. The HTML pages print from "
               "any browser.", file=sys.stderr)
     return 0
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _report(written: Written, out: Path) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -132,8 +133,11 @@ def run_dot(args: list[str], data: bytes, *, timeout: float | None = None, nodes
     if program is None:
         raise DotMissingError(MISSING)
     try:
+        # its own process group: stopping it stops whatever it started (a wrapper script's
+        # children would otherwise hold its pipes open)
         process = subprocess.Popen([program, *args], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)
     except OSError as error:
         raise DotError(f"Graphviz's dot could not be run: {error}") from None
     out, err = _wait(process, data, seconds, nodes)
@@ -166,12 +170,20 @@ def _wait(process: subprocess.Popen[bytes], data: bytes, seconds: float, nodes: 
                 if bar is not None:  # shown once PROGRESS_AFTER seconds have passed
                     bar.update(min(time.monotonic() - start, seconds) - bar.n)
                 if time.monotonic() - start >= seconds:
-                    process.kill()
+                    _stop(process)
                     process.communicate()
                     raise DotTimeout(way_out(nodes, seconds)) from None
     finally:
         if bar is not None:
             bar.close()
         if process.poll() is None:  # interrupted (Ctrl-C): no dot is left running
-            process.kill()
+            _stop(process)
             process.wait()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    # Kill dot and everything in its process group.
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:  # already gone
+        process.kill()

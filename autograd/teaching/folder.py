@@ -30,8 +30,8 @@ from typing import Any
 
 from autograd.files import sha256, write_text
 
-__all__ = ["Folder", "FolderInUse", "NotAFolder", "MANIFEST", "EXERCISE_FILES", "CLASS_FILES",
-           "STUDENT_FILES", "STUDENT_FOLDER"]
+__all__ = ["Folder", "FolderInUse", "InTheWay", "NotAFolder", "shown", "MANIFEST",
+           "EXERCISE_FILES", "CLASS_FILES", "STUDENT_FILES", "STUDENT_FOLDER"]
 
 MANIFEST = "manifest.json"
 """The kit's record of what it wrote, in the kit's folder: ``{"written_by", "sha256":
@@ -47,16 +47,29 @@ STUDENT_FOLDER = re.compile(r"student-\d{2,}")
 _SHOWN = 3  # files named in one error line; the rest are counted
 
 
+def shown(path: Path | str, limit: int = 100) -> str:
+    """A path as a one-line message shows it: control characters escaped, a long path by
+    its end (where its file's name is).
+
+    >>> print(shown("a/b" + chr(10) + "c"), shown("/x" * 80, 11))
+    a/b\\nc …/x/x/x/x/x
+    """
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in str(path))
+    return text if len(text) <= limit else "…" + text[-(limit - 1):]
+
+
 class NotAFolder(NotADirectoryError):
-    """The folder to write to, or one of its parents, is a file: ``path``.
+    """The folder to write to, or one of its parents, is a file (or a link to nothing):
+    ``path``; ``what`` says which.
 
     >>> str(NotAFolder(Path("notes.txt")))
     'notes.txt is a file, not a folder'
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        super().__init__(f"{path} is a file, not a folder")
+    def __init__(self, path: Path, what: str = "a file") -> None:
+        self.path, self.what = path, what
+        super().__init__(f"{shown(path)} is {what}, not a folder")
 
 
 class FolderInUse(FileExistsError):
@@ -85,11 +98,24 @@ class FolderInUse(FileExistsError):
         """
         parent = self.paths[0].parent
         alike = len(self.paths) > 1 and all(p.parent == parent for p in self.paths)
-        names = [p.name if alike else str(p) for p in self.paths]
-        shown = ", ".join(names[:_SHOWN])
+        names = [shown(p.name) if alike else shown(p) for p in self.paths]
+        listed = ", ".join(names[:_SHOWN])
         rest = len(names) - _SHOWN
-        return ((f"in {parent}: " if alike else "") + shown
+        return ((f"in {shown(parent)}: " if alike else "") + listed
                 + (f" and {rest} more" if rest > 0 else ""))
+
+
+class InTheWay(FolderInUse):
+    """Where the kit writes a file there is a folder or a pipe, or where it makes a folder
+    a file or a link: not even ``force`` writes over those; nothing is written.
+
+    >>> str(InTheWay([Path("k/key.html")], "is in the kit's way"))
+    "k/key.html is in the kit's way: nothing was written"
+    """
+
+    def __init__(self, paths: Sequence[Path], why: str) -> None:
+        super().__init__(paths, why)
+        self.args = (f"{self.named()} {why}: nothing was written",)
 
 
 def check_place(folder: Path) -> None:
@@ -106,8 +132,10 @@ def check_place(folder: Path) -> None:
     for place in (folder, *folder.parents):
         if place.is_dir():
             return
-        if place.exists() or place.is_symlink():
+        if place.exists():
             raise NotAFolder(place)
+        if place.is_symlink():
+            raise NotAFolder(place, "a link to nothing")
 
 
 def _kind(path: Path) -> str:
@@ -200,14 +228,12 @@ class Folder:
         planned |= {name.partition("/")[0] for name in planned if "/" in name}
         entries = self.entries()
         self.recorded = {n: h for n, h in self.recorded.items() if n in entries}
-        blocked = [n for n in entries if _kind(self.root / n) in ("folder", "other")
-                   and not STUDENT_FOLDER.fullmatch(n)] + [
-                   n for n in entries if STUDENT_FOLDER.fullmatch(n)
-                   and _kind(self.root / n) == "other"]
-        if blocked:  # not even force writes over a folder or a pipe
-            raise FolderInUse([self.root / n for n in blocked], "where the kit writes a file"
-                              " is a folder or a pipe: move it away, or write to another "
-                              "folder")
+        blocked = [n for n in [*entries, MANIFEST] if self._blocks(n, planned)]
+        if blocked:  # not even force writes over a folder, a pipe, or a file in their place
+            raise InTheWay([self.root / n for n in blocked],
+                           f"{'is' if len(blocked) == 1 else 'are'} in the kit's way (a folder "
+                           "or a pipe where it writes a file, or a file or a link where it "
+                           "makes a folder): move it away")
         strangers = [n for n in entries if not self.vouched(n)]
         if self.force:  # what force writes over; the rest is kept, never removed
             self.kept = [n for n in strangers if n not in planned]
@@ -222,6 +248,16 @@ class Folder:
                        f"{'it' if one else 'them'}, or not written by it")
             raise FolderInUse([self.root / n for n in strangers], why)
 
+    def _blocks(self, name: str, planned: set[str]) -> bool:
+        # An entry no call may write over: a folder or a pipe (or a link to one) where the kit
+        # writes a file; where it makes a student's folder, anything else than a folder.
+        path = self.root / name
+        kind = _kind(path)
+        if STUDENT_FOLDER.fullmatch(name):
+            return kind not in ("", "folder") and name in planned
+        return kind in ("folder", "other") or (kind == "link" and path.exists()
+                                              and not path.is_file())
+
     # ---- writing and removing --------------------------------------------------------------
 
     def _place(self, name: str) -> Path:
@@ -231,11 +267,8 @@ class Folder:
         self.root.mkdir(parents=True, exist_ok=True)
         parent = path.parent
         if parent != self.root:
-            kind = _kind(parent)
-            if kind in ("link", "file", "other"):
-                if not self.force:
-                    raise FolderInUse([parent], "is not a folder the kit made")
-                parent.unlink()
+            if _kind(parent) not in ("", "folder"):  # `check` refuses it: made since?
+                raise FolderInUse([parent], "is not a folder: the kit writes no file into it")
             parent.mkdir(exist_ok=True)
         return path
 
@@ -272,12 +305,10 @@ class Folder:
             del self.recorded[name]
             removed.append(self.root / name)
         self._save()
-        kept_folders = {name.partition("/")[0] for name in keep if "/" in name}
-        for place in sorted(self.root.iterdir()):
-            if (STUDENT_FOLDER.fullmatch(place.name) and place.name not in kept_folders
-                    and _kind(place) == "folder"):
-                try:
-                    place.rmdir()
-                except OSError:  # not empty: files the kit did not write
-                    pass
+        emptied = {path.parent for path in removed if path.parent != self.root}
+        for place in sorted(emptied):  # a student folder the kit emptied, and no other
+            try:
+                place.rmdir()
+            except OSError:  # not empty: files the kit did not write
+                pass
         return removed

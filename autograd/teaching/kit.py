@@ -54,7 +54,7 @@ from typing import Any, Protocol
 
 from tqdm import tqdm
 
-from autograd.draw import DotMissingError
+from autograd.draw import DotError, DotMissingError
 from autograd.files import file_mode, temporary, write_with
 from autograd.teaching.folder import (
     Folder,
@@ -253,8 +253,8 @@ def _slides(root: Value, title: str, folder: Folder, written: Written) -> Path |
         return None
     try:
         slides = deck_module.deck(root, title=title)
-    except DotMissingError as error:  # the slides are drawn by Graphviz's dot
-        written.skipped["slides.html"] = str(error)
+    except (DotMissingError, DotError) as error:  # the slides are drawn by Graphviz's dot:
+        written.skipped["slides.html"] = str(error)  # missing, failing or too slow there
         return None
     path = write_with(folder.path_for("slides.html"), slides.save)
     folder.record("slides.html")
@@ -311,9 +311,9 @@ def _describe(data: Mapping[str, Any]) -> str:
     >>> _describe({"net": "student", "seed": 7, "student": 2, "dead_relu": True})
     'net student, seed 7, student 2, dead ReLU'
     """
-    words = [f"net {data.get('net')}", f"seed {data.get('seed')}"]
+    words = [f"net {str(data.get('net')):.40}", f"seed {str(data.get('seed')):.20}"]
     if data.get("student") is not None:
-        words.append(f"student {data['student']}")
+        words.append(f"student {str(data['student']):.20}")
     if data.get("dead_relu"):
         words.append("dead ReLU")
     return ", ".join(words)
