@@ -49,11 +49,18 @@ def test_cluster_names_from_labels_are_escaped(tmp_path):
 
 
 @pytest.mark.parametrize("expression", ["(-8)**(1/3) + x", "x*(-8)**0.5", "0**-1 + x",
-                                        "10.0**400 + x", "+".join(["x"] * 2400)])
+                                        "10.0**400 + x"])
 def test_cli_refuses_without_traceback(expression, capsys):
     assert main(["grad", expression, "--at", "x=1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_cli_differentiates_a_sum_nested_thousands_deep(capsys):
+    # x+x+...+x nests one level per term, past Python's recursion limit of 1,000
+    assert main(["grad", "+".join(["x"] * 2400), "--at", "x=1"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("= 2400\n∂f/∂x = 2400\n")
 
 
 def test_cli_unwritable_svg_is_one_line(tmp_path):
