@@ -47,6 +47,14 @@ FUZZ = settings(deadline=DEADLINE, derandomize=True, database=None,
                                        HealthCheck.filter_too_much])
 """The suite's settings: reproducible (derandomized) runs, a per-input deadline."""
 
+SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
+"""How many inputs each test tries, as a multiple of its own count ($FUZZ_SCALE)."""
+
+
+def examples(n: int, deadline: timedelta = DEADLINE) -> settings:
+    """The suite's settings with ``n`` inputs (times $FUZZ_SCALE)."""
+    return settings(FUZZ, max_examples=max(1, int(n * SCALE)), deadline=deadline)
+
 STATUS = {"demo": {0, 2}, "grad": {0, 2}, "play": {0, 2}, "check": {0, 1, 2},
           "exercise": {0, 2}, "grade": {0, 1, 2}}
 """The exit statuses each command may return (1 is a "no": a claim or an answer wrong)."""

@@ -10,16 +10,14 @@ import builtins
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from typing import Any
 from unittest import mock
 
 from fuzzing import (
-    DEADLINE,
-    FUZZ,
     KIT_DEADLINE,
     at_items,
     claims,
+    examples,
     expressions,
     formulas,
     names,
@@ -30,19 +28,11 @@ from fuzzing import (
     snapshot,
     statements,
 )
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import autograd.claims  # noqa: F401 - loaded by check on first use; loaded here, before
 import nn.exercises  # noqa: F401 - eval and exec are replaced (dataclasses use exec)
-
-SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
-
-
-def examples(n: int, deadline: timedelta = DEADLINE) -> settings:
-    """The suite's settings with ``n`` inputs (times $FUZZ_SCALE)."""
-    return settings(FUZZ, max_examples=max(1, int(n * SCALE)), deadline=deadline)
-
 
 VARIABLES = ("x", "y", "w", "b", "w1", "x1", "z1", "ŷ", "w₁", "σ")
 """The names structured inputs use, so that --at often matches the expression."""

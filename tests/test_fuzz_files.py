@@ -11,16 +11,14 @@ from __future__ import annotations
 import json
 import math
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fuzzing import (
-    DEADLINE,
-    FUZZ,
     KIT_DEADLINE,
     at_items,
     claims,
+    examples,
     json_values,
     long_texts,
     raw_texts,
@@ -29,21 +27,13 @@ from fuzzing import (
     snapshot,
     statements,
 )
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from autograd.teaching.kit import key_data
 from nn import MLP
 from nn.exercises import exercise
 from nn.module import FORMAT, StateError
-
-SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
-
-
-def examples(n: int, deadline: timedelta = DEADLINE) -> settings:
-    """The suite's settings with ``n`` inputs (times $FUZZ_SCALE)."""
-    return settings(FUZZ, max_examples=max(1, int(n * SCALE)), deadline=deadline)
-
 
 VARIABLES = ("x", "y", "w", "b", "w1", "x1", "z1", "ŷ", "w₁")
 
