@@ -592,8 +592,13 @@ def test_a_chromium_that_prints_nothing_is_named_with_the_file(tmp_path):
     failing = tmp_path / "failing-chromium"
     failing.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n")
     failing.chmod(0o755)
+    (tmp_path / "p.pdf").write_bytes(b"%PDF the last good print")
     with pytest.raises(PdfFailed, match=r"exit status 3: cannot open display"):
         print_pdf([page], chromium=str(failing))
+    # a failed print leaves the old PDF as it was, and no half-printed file beside it
+    assert (tmp_path / "p.pdf").read_bytes() == b"%PDF the last good print"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "failing-chromium", "p.html", "p.pdf", "silent-chromium"]
     with pytest.raises(FileNotFoundError, match="missing.html"):
         print_pdf([tmp_path / "missing.html"])
 

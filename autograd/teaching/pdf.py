@@ -27,6 +27,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from autograd.files import file_mode, temporary
+
 __all__ = ["print_pdf", "find_chromium", "pdf_path_for", "PdfUnavailable", "PdfFailed",
            "INSTALL", "ENVIRONMENT", "WORKERS"]
 
@@ -140,22 +142,32 @@ def print_pdf(
 
 
 def _print_one(program: str, source: Path, target: Path, name: Path) -> Path:
-    # One Chromium, with its own profile, prints one page; a stale PDF cannot pass for a new one.
+    # One Chromium, with its own profile, prints one page into a new file beside the target,
+    # renamed over it once printed: a failed print leaves the old PDF, and a stale PDF cannot
+    # pass for a new one.
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="backprop-lab-chromium-") as profile:
-        command = [program, *_FLAGS, f"--user-data-dir={profile}",
-                   f"--print-to-pdf={target.resolve()}", source.resolve().as_uri()]
-        try:
-            run = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                                 timeout=TIMEOUT, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise PdfFailed(f"{source}: Chromium took more than {TIMEOUT:g} s to print it "
-                            "to PDF and was stopped") from None
-        except OSError as error:
-            raise PdfUnavailable(f"{program} could not be run ({error}): {INSTALL}") from None
-    if run.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
-        said = [line for line in run.stderr.splitlines() if line.strip()][-3:]
-        why = f"exit status {run.returncode}" + (": " + " | ".join(said) if said else "")
-        raise PdfFailed(f"{source}: Chromium did not print it to {name} ({why})")
+    partial = temporary(target)
+    partial.unlink()  # Chromium makes it: an empty file left there is a failed print
+    try:
+        with tempfile.TemporaryDirectory(prefix="backprop-lab-chromium-") as profile:
+            command = [program, *_FLAGS, f"--user-data-dir={profile}",
+                       f"--print-to-pdf={partial.resolve()}", source.resolve().as_uri()]
+            try:
+                run = subprocess.run(command, capture_output=True, text=True,
+                                     errors="replace", timeout=TIMEOUT,
+                                     stdin=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                raise PdfFailed(f"{source}: Chromium took more than {TIMEOUT:g} s to print "
+                                "it to PDF and was stopped") from None
+            except OSError as error:
+                raise PdfUnavailable(f"{program} could not be run ({error}): "
+                                     f"{INSTALL}") from None
+        if run.returncode != 0 or not partial.is_file() or partial.stat().st_size == 0:
+            said = [line for line in run.stderr.splitlines() if line.strip()][-3:]
+            why = f"exit status {run.returncode}" + (": " + " | ".join(said) if said else "")
+            raise PdfFailed(f"{source}: Chromium did not print it to {name} ({why})")
+        os.chmod(partial, file_mode())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
