@@ -434,8 +434,6 @@ def _syntax_problem(text: str, err: SyntaxError) -> tuple[int, str]:
     return column, f"this cannot be read as a formula; write {_ALLOWED}"
 
 
-
-
 def _character_problem(text: str, char: str, at: int) -> str:
     before = shortened(_before(text, at))
     if char in _SUPERSCRIPT_DIGITS:

@@ -24,7 +24,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from autograd.formula import (
@@ -41,7 +41,7 @@ from autograd.formula import (
     shortened,
     too_large,
 )
-from autograd.graph import topological_order
+from autograd.graph import made_from, topological_order
 from autograd.ops import OPS
 from autograd.value import Value
 
@@ -350,7 +350,7 @@ statement 2 (z = 2*x) defines it; move that statement up
     scope: dict[str, Value] = dict(variables)
     named: dict[str, Value] = {}
     used: dict[str, None] = {}  # every name a formula uses, in order of appearance
-    overflow = _Overflow(variables.values())
+    earlier = {id(v) for v in variables.values()}  # the Values a statement may name again
     for s in statements:
         prefix = "" if single else f"{s.where()}: "
         try:
@@ -375,18 +375,19 @@ statement 2 (z = 2*x) defines it; move that statement up
         except (ArithmeticError, ValueError) as err:
             raise UsageError(prefix + _moved(str(err), s)) from None
         label = s.name or _free_label(set(scope) | set(defined_by))
-        value = _own_value(result, overflow.seen)
+        value = _own_value(result, earlier)
         value.label = label
         named[label] = value
         scope[label] = value
-        overflow.look(value, s)
+        earlier.add(id(value))
     unused = [name for name in at if name not in used]
     if unused:
         have = ", ".join(n for n in used if n not in defined_by and n not in CONSTANTS) or "none"
         raise UsageError(f"{quoted(unused[0])} does not appear in the expression (its "
                          f"variables: {shortened(have, 100)}); drop --at "
                          f"{shortened(unused[0])}=...")
-    return Program(tuple(statements), value, variables, named, overflow.note)
+    return Program(tuple(statements), value, variables, named,
+                   _first_overflow(value, statements, named))
 
 
 def _own_value(result: float | Value, earlier: set[int]) -> Value:
@@ -405,33 +406,19 @@ def _shown(x: float) -> str:
     return f"{x:.6g}".replace("e+", "e")
 
 
-class _Overflow:
-    """The first op that made a value infinite or NaN from finite inputs, looked for
-    statement by statement over the Values each one adds (so every Value is seen once)."""
-
-    def __init__(self, leaves: Iterable[Value]) -> None:
-        self.seen: set[int] = {id(v) for v in leaves}
-        self.note: str | None = None
-
-    def look(self, value: Value, statement: Statement) -> None:
-        new = []  # the statement's own Values, parents first
-        stack = [(value, False)]
-        while stack:
-            v, done = stack.pop()
-            if done:
-                new.append(v)
-                continue
-            if id(v) in self.seen:
-                continue
-            self.seen.add(id(v))
-            stack.append((v, True))
-            stack.extend((p, False) for p in reversed(v.parents) if id(p) not in self.seen)
-        if self.note is not None:
-            return
-        for v in new:
-            if not math.isfinite(v.data) and all(math.isfinite(p.data) for p in v.parents):
-                self.note = _overflow_note(v, statement)
-                return
+def _first_overflow(root: Value, statements: Sequence[Statement],
+                    named: Mapping[str, Value]) -> str | None:
+    # The first Value, in topological order, made infinite or NaN from finite parents, as a
+    # note naming the first statement whose value is made from it.
+    order = topological_order(root)
+    for v in order:
+        if v.parents and not math.isfinite(v.data) and all(math.isfinite(p.data)
+                                                           for p in v.parents):
+            reached = made_from(order, [v])
+            where = next((s for s in statements if named.get(s.name or "") in reached
+                          or (s.name is None and root in reached)), statements[-1])
+            return _overflow_note(v, where)
+    return None
 
 
 def _overflow_note(v: Value, statement: Statement) -> str:
