@@ -44,7 +44,7 @@ import math
 import random
 import unicodedata
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -236,8 +236,10 @@ class _Writer:
     Symbols are given to the labelled Values of ``order`` first, in that order, so that two
     writers of the same graph (in labels, in leaves) give every Value the same symbol."""
 
-    def __init__(self, sp: Any, in_leaves: bool, order: list[Value]) -> None:
+    def __init__(self, sp: Any, in_leaves: bool, order: list[Value],
+                 held: Collection[Value] = ()) -> None:
         self.sp = sp
+        self.held = set(held)  # labelled leaves written as their numbers
         self.in_leaves = in_leaves
         self.functions = _functions(sp)
         self.expr: dict[Value, Any] = {}
@@ -268,7 +270,7 @@ class _Writer:
         if v in self.expr:
             return self.expr[v]
         if not v.parents:
-            e = self.symbol(v) if v.label else number(v.data)
+            e = self.symbol(v) if v.label and v not in self.held else number(v.data)
         elif v.label and not self.in_leaves:
             e = self.symbol(v)
         else:
@@ -445,7 +447,7 @@ def symbolic(root: Value, wrt: Value, *, in_leaves: bool = False,
 
 
 def prove_equal(root: Value, wrt: Value, claim: ast.expr,
-                names: Mapping[str, Value]) -> bool | None:
+                names: Mapping[str, Value], *, held: Collection[Value] = ()) -> bool | None:
     """Whether the formula ``claim`` is ∂root/∂wrt, as far as sympy can tell for certain.
 
     ``claim`` is a tree of the formula language (`autograd.formula.parse`) whose names are
@@ -462,6 +464,9 @@ def prove_equal(root: Value, wrt: Value, claim: ast.expr,
     - else None: "cannot tell". None also comes back at once for a graph of more than
       `MAX_NODES` Values, a difference of more than `MAX_TERMS` nodes, or a power beyond
       `MAX_EXPONENT`, whose normal form could take minutes.
+
+    Leaves in ``held`` (a target that keeps its number) are written as their numbers, not
+    as symbols: the claim need only hold at them.
 
     A True is a proof (as far as sympy's algebra is right), a False an exact counterexample.
     Kinks are not special: step(0) = 0 on both sides.
@@ -480,7 +485,7 @@ def prove_equal(root: Value, wrt: Value, claim: ast.expr,
     order = topological_order(root)
     if len(order) > MAX_NODES:
         return None
-    writer = _Writer(sp, True, order)
+    writer = _Writer(sp, True, order, held)
     try:
         truth = _gradient(writer, order, root, wrt)
         variables = {name: writer.expression(v) for name, v in names.items()}

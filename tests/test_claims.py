@@ -118,7 +118,7 @@ def test_sigmoid_value_for_its_derivative_says_so() -> None:
     L.label = "L"
     report = check_formula(L, z, "w * a")  # σ(z) where σ'(z) belongs
     assert report.diagnosis is not None
-    assert report.diagnosis.category == "wrong local derivative"
+    assert report.diagnosis.category == "value for derivative"
     assert "∂a/∂z" in report.diagnosis.message and "not its derivative" in report.diagnosis.message
 
 
@@ -294,9 +294,9 @@ def test_probe_reads_values_and_gradients_of_inner_values() -> None:
     # ∂z1/∂b1 = 1: an x1 kept from ∂L/∂w1 is an extra factor, not a wrong ReLU'
     ("b1", "ŷ·w5·ReLU'(z1)·x1", "extra factor", "an extra factor x1"),
     # σ(z3) written for σ'(z3), with the loss as root
-    ("w1", "1/(1 - ŷ)·σ(z3)·w5·ReLU'(z1)·x1", "wrong local derivative",
+    ("w1", "1/(1 - ŷ)·σ(z3)·w5·ReLU'(z1)·x1", "value for derivative",
      "ŷ = σ(z3) is the value, not its derivative σ'(z3)"),
-    ("w1", "ŷ·w5·ReLU(z1)·x1", "wrong local derivative",
+    ("w1", "ŷ·w5·ReLU(z1)·x1", "value for derivative",
      "h1 = ReLU(z1) is the value, not its derivative ReLU'(z1)"),
     # ReLU' forgotten on both paths of ∂L/∂x2
     ("x2", "ŷ*(w5*w2 + w6*w4)", "missing factor", "missing ReLU' on every path"),
@@ -395,8 +395,13 @@ def test_a_leaf_given_as_a_constant_is_held_at_its_number() -> None:
     L = (p - y) ** 2
     L.label = "L"
     held = check_formula(L, w, "2*(p - 1)*x", constants={"y": 1})
-    assert held and held.points == 48 and "y" not in held.worst.at
-    assert check_formula(L, w, "2*(p - y)*x")  # y redrawn with the others
+    assert held and held.points == 48 and held.worst.at["y"] == 1.0
+    assert check_formula(L, w, "2*(p - y)*x")
+    # a leaf labelled y is a target, held at its number unless varied
+    assert check_formula(L, w, "2*(p - 1)*x")
+    varied = check_formula(L, w, "2*(p - 1)*x", vary=["y"])
+    assert not varied and varied.worst.at["y"] != 1.0
+    assert check_formula(L, w, "2*(p - y)*x", vary=[y])
 
 
 def test_sympy_overturns_floats_that_cannot_tell() -> None:

@@ -50,29 +50,71 @@ class _Terms:
     claimed: float
     engine: float
     values: dict[int, float]
-    """the labelled Values' numbers here, by position in the topological order"""
+    """every Value's number here, by position in the topological order"""
 
 
 @dataclass(frozen=True)
 class _Slip:
+    """One slip, as a change to the sum over paths: a factor of one edge changed (in every
+    path term or in one), a path term negated or dropped, or the whole claim scaled."""
+
     category: str
     message: str
     edge: str
-    gives: Callable[[_Terms], float]
-    """the number the claim would have at a point if this were the slip"""
     values: tuple[Value, ...] = ()
+    keys: frozenset[_Key] = frozenset()
+    """the edges whose factors change"""
+    paths: frozenset[int] | None = None
+    """the path terms it changes; None: every one"""
+    factor: Callable[[_Terms, float], float] | None = None
+    """the factor written, from the point and the right factor"""
+    term: float = 1.0
+    """what the changed path terms are multiplied by: -1 for a sign, 0 for a dropped term"""
+    scale: Callable[[_Terms], float] | None = None
+    """what the whole claim is multiplied by"""
+
+    def diagnosis(self) -> Diagnosis:
+        return Diagnosis(self.category, self.message, self.edge, self.values)
+
+
+def _gives(slips: Sequence[_Slip], t: _Terms) -> float:
+    # The number a claim with these slips has at the point t.
+    total = []
+    for p, path in enumerate(t.paths):
+        product = 1.0
+        for s in slips:
+            if s.term != 1.0 and (s.paths is None or p in s.paths):
+                product *= s.term
+        if product == 0.0:
+            continue
+        for key, v in path:
+            for s in slips:
+                if key in s.keys and s.factor is not None and (s.paths is None or p in s.paths):
+                    v = s.factor(t, v)
+            product *= v
+        total.append(product)
+    result = math.fsum(total)
+    for s in slips:
+        if s.scale is not None:
+            result *= s.scale(t)
+    return result
+
+
+def _fits(slips: Sequence[_Slip], terms: Sequence[_Terms]) -> bool:
+    return all(_close(_gives(slips, t), t.claimed) for t in terms)
 
 
 def diagnose(root: Value, wrt: Value, order: list[Value],
               tried: list[tuple[list[float], Comparison]], agree: list[bool],
               leaves: list[Value], shown: Mapping[Value, str], used: set[Value]) -> Diagnosis:
+    """The slip (or the two slips) that give the claim's number at every point looked at;
+    "disagrees" when none does."""
     # Points: the graph's own first, then those that disagree and those that agree, in
     # turn, so that a slip that fits only where a ReLU is on is told apart.
     wrong = [k for k, ok in enumerate(agree) if k and not ok]
     right = [k for k, ok in enumerate(agree) if k and ok]
     chosen = [0] + [k for pair in zip_longest(wrong, right) for k in pair if k is not None]
     position = {v: k for k, v in enumerate(order)}
-    labelled = [position[v] for v in order if v.label or v is root]
     terms: list[_Terms] = []
     paths: tuple[Path, ...] = ()
     for k in chosen[:_DIAGNOSIS_POINTS]:
@@ -91,125 +133,219 @@ def diagnose(root: Value, wrt: Value, order: list[Value],
 
         terms.append(_Terms([[(key(f), f.value) for f in p.factors] for p in why.paths],
                             comparison.claimed, comparison.engine,
-                            {p: new[order[p]].data for p in labelled}))
+                            {p: new[v].data for p, v in enumerate(order)}))
         if not paths:
             paths = tuple(Path(p.name, tuple(Factor(old[f.child], old[f.parent], f.name,
                                                     f.formula, f.value, f.paths)
                                              for f in p.factors)) for p in why.paths)
     if all(_close(t.engine, t.claimed) for t in terms):
         terms = []  # no disagreement left to explain among the points that could be rebuilt
-    for slip in _slips(paths, order, [position[v] for v in order if v in used], shown):
-        if terms and all(_close(slip.gives(t), t.claimed) for t in terms):
-            return Diagnosis(slip.category, slip.message, slip.edge, slip.values)
-    return Diagnosis("disagrees", "no single slip explains the difference (a factor missing, "
-                     "doubled or wrong, a path, a sign, a constant factor); compare the claim "
-                     "term by term with explain(root, wrt) at the worst point")
+    if not terms:
+        return _UNEXPLAINED
+    # A Value held at one number over the points (a target y) cannot be told from a constant
+    varying = [position[v] for v in order if v in used and (v.parents or v in leaves)]
+    slips = _slips(paths, order, varying, shown)
+    for slip in slips:
+        if _fits([slip], terms):
+            return slip.diagnosis()
+    pair = _two_slips(slips, terms)
+    if pair is not None:
+        first, second = (s.diagnosis() for s in pair)
+        return Diagnosis("two slips", f"two slips: (1) {first.message}; (2) {second.message}",
+                         first.edge or second.edge,
+                         tuple(dict.fromkeys(first.values + second.values)), (first, second))
+    return _UNEXPLAINED
+
+
+_UNEXPLAINED = Diagnosis("disagrees", "no slip or pair of slips explains the difference (a "
+                         "factor missing, doubled or wrong, a path, a sign, a constant "
+                         "factor); compare the claim term by term with explain(root, wrt) "
+                         "at the worst point")
+_MAX_PAIRED = 400  # more single slips than this, and pairs are not tried (too many)
+
+
+def _two_slips(slips: list[_Slip], terms: list[_Terms]) -> tuple[_Slip, _Slip] | None:
+    # The first pair of slips that fits: looked for at the first point, checked at all.
+    if len(slips) > _MAX_PAIRED:
+        return None
+    first = terms[0]
+    for i, a in enumerate(slips):
+        for b in slips[i + 1:]:
+            if a.scale is not None and b.scale is not None:
+                continue  # two factors of the whole claim are one constant factor
+            if a.keys & b.keys and (a.paths is None or b.paths is None or a.paths & b.paths):
+                continue  # two changes of one factor in one term are one change
+            if _close(_gives([a, b], first), first.claimed) and _fits([a, b], terms):
+                return a, b
+    return None
 
 
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= ATOL + RTOL * max(abs(a), abs(b))
 
 
-def _sum_of_paths(t: _Terms, change: Callable[[_Key, float], float]) -> float:
-    return math.fsum(math.prod(change(k, v) for k, v in path) for path in t.paths)
+_SWAPPED = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus")
+"""Activations whose derivatives a learner mixes up: σ', tanh', ReLU'."""
+
+
+def _derivative(op: str, a: float) -> float:
+    return float(OPS[op].rule(a, OPS[op].forward(a))[0])
 
 
 def _slips(paths: tuple[Path, ...], order: list[Value], used: list[int],
            shown: Mapping[Value, str]) -> list[_Slip]:
-    # Each slip a learner makes, as the number it would give at a point; most telling first.
-    # A wrong or extra factor is one of the Values the claim names (w6 for w5), or a factor's
-    # own value in place of its derivative (σ(z3) for σ'(z3)).
+    # Each slip a learner makes, as a change to the sum over paths; most telling first.
+    # A wrong factor is one of the Values the claim names (w6 for w5); a factor's own value
+    # in place of its derivative (σ(z3) for σ'(z3)); another activation's derivative.
     name = paths[0].name if paths else "the gradient"
     position = {v: k for k, v in enumerate(order)}
     factors: dict[_Key, Factor] = {}
-    for path in paths:
+    along: dict[_Key, list[int]] = {}  # the path terms each factor is in
+    for k, path in enumerate(paths):
         for f in path.factors:
-            factors.setdefault((position[f.child], position[f.parent]), f)
+            key = (position[f.child], position[f.parent])
+            factors.setdefault(key, f)
+            along.setdefault(key, []).append(k)
     ends = {key: (f.child, f.parent) for key, f in factors.items()}
+    routes = [_route(path, shown) for path in paths]
+    several = len(paths) > 1
     # factors that are one function's derivative, σ'(z3), by function
     of_function: dict[str, list[_Key]] = {}
     for key, f in factors.items():
         if len(f.child.parents) == 1 and f.child.op in OPS and f.formula:
             of_function.setdefault(f.child.op, []).append(key)
+    arguments = {op: [position[v.parents[0]] for v in order
+                      if v.op == op and len(v.parents) == 1] for op in of_function}
+
+    def per_term(key: _Key) -> list[tuple[frozenset[int] | None, str]]:
+        # The factor changed in every path term it is in, and, when it is in several, in
+        # one of them only.
+        choices: list[tuple[frozenset[int] | None, str]] = [(None, "")]
+        if len(along[key]) > 1:
+            choices += [(frozenset([k]), f" in the term of the path {routes[k]}")
+                        for k in along[key]]
+        return choices
 
     slips = [_Slip("sign error", f"the claim is −{name}: the sign is flipped; look for a "
                    "(y − ŷ) that should be (ŷ − y), or a minus lost from a log or a 1 − x", "",
-                   _negated)]
-    for k in _CONSTANT_FACTORS:
+                   scale=_minus_one)]
+    for times in _CONSTANT_FACTORS:
         why = ("; a square's 2, (x²)' = 2x, or a ½ in front of the loss is often the cause"
-               if k in (2.0, 0.5) else "")
-        slips.append(_Slip("constant factor", f"the claim is {_ratio(k)} times {name}{why}",
-                           "", partial(_scaled, k)))
+               if times in (2.0, 0.5) else "")
+        slips.append(_Slip("constant factor", f"the claim is {_ratio(times)} times "
+                           f"{name}{why}", "", scale=partial(_constant, times)))
     for key, f in factors.items():
+        if f.formula == "1":
+            continue  # a factor 1 left out or doubled changes nothing
         told = (f": it is {number(f.value)} at the graph's point, so that point alone cannot "
                 "tell" if f.value in (0.0, 1.0) else "")
-        slips.append(_Slip("missing factor", f"missing {_described(f)}{told}", f.name,
-                           partial(_without, {key}), ends[key]))
+        for chosen, where in per_term(key):
+            slips.append(_Slip("missing factor", f"missing {_described(f)}{where}{told}",
+                               f.name, ends[key], frozenset([key]), chosen, _one))
     for op, keys in of_function.items():  # ReLU' left out on both hidden neurons' paths
         if len(keys) > 1:
             listed = ", ".join(_described(factors[k]) for k in keys)
-            slips.append(_Slip("missing factor", f"missing {OPS[op].symbol}' on every path: "
-                               f"{listed}", factors[keys[0]].name, partial(_without, set(keys)),
-                               tuple(v for k in keys for v in ends[k])))
-    for keys in of_function.values():
+            slips.append(_Slip("missing factor", f"missing {OPS[op].symbol}' on every "
+                               f"path: {listed}", factors[keys[0]].name,
+                               tuple(v for k in keys for v in ends[k]), frozenset(keys),
+                               None, _one))
+    for op, keys in of_function.items():
+        symbol = OPS[op].symbol
         for key in keys:
             f = factors[key]
-            symbol, value, below = OPS[f.child.op].symbol, shown[f.child], shown[f.parent]
-            slips.append(_Slip(
-                "wrong local derivative",
-                f"{f.name} is {f.formula}, but the claim has {value} in its place: {value} = "
-                f"{symbol}({below}) is the value, not its derivative {symbol}'({below})",
-                f.name, partial(_replaced, key, key[0]), ends[key]))
+            value, below = shown[f.child], shown[f.parent]
+            for chosen, where in per_term(key):
+                slips.append(_Slip(
+                    "value for derivative",
+                    f"{f.name} is {f.formula}, but the claim has {value} in its place{where}: "
+                    f"{value} = {symbol}({below}) is the value, not its derivative "
+                    f"{symbol}'({below})", f.name, ends[key], frozenset([key]), chosen,
+                    partial(_value_at, key[0])))
+                for other in _SWAPPED:
+                    if other == op:
+                        continue
+                    written = OPS[other].symbol
+                    slips.append(_Slip(
+                        "wrong derivative",
+                        f"{f.name} is {symbol}'({below}), since {value} = {symbol}({below}), "
+                        f"but the claim has {written}'({below}), the derivative of "
+                        f"{written}{where}", f.name, ends[key], frozenset([key]), chosen,
+                        partial(_derivative_at, other, key[1])))
+                for argument in arguments[op]:
+                    if argument == key[1] or argument not in used:
+                        continue
+                    instead = shown[order[argument]]
+                    slips.append(_Slip(
+                        "wrong argument",
+                        f"{f.name} is {symbol}'({below}), but the claim has {symbol}'"
+                        f"({instead}), the derivative at another neuron's value{where}",
+                        f.name, ends[key], frozenset([key]), chosen,
+                        partial(_derivative_at, op, argument)))
     for key, f in factors.items():
-        slips.append(_Slip("extra factor", f"{_described(f)} is counted twice", f.name,
-                           partial(_doubled, key), ends[key]))
-    for where in used:
-        slips.append(_Slip("extra factor", f"an extra factor {shown[order[where]]}, which "
-                           f"{name} does not have", "", partial(_times_value, where)))
+        if f.formula == "1":
+            continue
+        for chosen, where in per_term(key):
+            slips.append(_Slip("extra factor", f"{_described(f)} is counted twice{where}",
+                               f.name, ends[key], frozenset([key]), chosen, _squared))
     for key, f in factors.items():
-        for where in used:
-            slips.append(_Slip(
-                "wrong local derivative", f"{f.name} is {f.formula or 'another number'}, but "
-                f"the claim has {shown[order[where]]} in its place", f.name,
-                partial(_replaced, key, where), ends[key]))
-    if len(paths) > 1:
+        if f.formula == "1":
+            continue  # 1 replaced by v is an extra factor v, below
+        for where_used in used:
+            if where_used == key[0]:
+                continue  # its own value: a value for its derivative, above
+            for chosen, where in per_term(key):
+                slips.append(_Slip(
+                    "wrong factor", f"{f.name} is {f.formula or 'another number'}, but the "
+                    f"claim has {shown[order[where_used]]} in its place{where}", f.name,
+                    ends[key], frozenset([key]), chosen, partial(_value_at, where_used)))
+    if several:
         for k, path in enumerate(paths):
-            route = " → ".join([shown[path.factors[-1].parent]]
-                               + [shown[f.child] for f in reversed(path.factors)])
-            slips.append(_Slip("missing path", f"missing the path {route}, the term "
-                               f"{path.symbolic} of the sum over paths", "",
-                               partial(_without_path, k),
-                               tuple(dict.fromkeys(v for f in path.factors
-                                                   for v in (f.child, f.parent)))))
+            route_values = tuple(dict.fromkeys(v for f in path.factors
+                                               for v in (f.child, f.parent)))
+            slips.append(_Slip("sign error", f"the term of the path {routes[k]}, "
+                               f"{path.symbolic}, has its sign flipped", "", route_values,
+                               paths=frozenset([k]), term=-1.0))
+            slips.append(_Slip("missing path", f"missing the path {routes[k]}, the term "
+                               f"{path.symbolic} of the sum over paths", "", route_values,
+                               paths=frozenset([k]), term=0.0))
+    for where_used in used:
+        slips.append(_Slip("extra factor", f"an extra factor {shown[order[where_used]]}, "
+                           f"which {name} does not have", "",
+                           scale=partial(_value_of, where_used)))
     return slips
 
 
-def _negated(t: _Terms) -> float:
-    return -t.engine
+def _route(path: Path, shown: Mapping[Value, str]) -> str:
+    return " → ".join([shown[path.factors[-1].parent]]
+                      + [shown[f.child] for f in reversed(path.factors)])
 
 
-def _scaled(k: float, t: _Terms) -> float:
-    return k * t.engine
+def _minus_one(t: _Terms) -> float:
+    return -1.0
 
 
-def _without(keys: set[_Key], t: _Terms) -> float:
-    return _sum_of_paths(t, lambda k, v: 1.0 if k in keys else v)
+def _constant(k: float, t: _Terms) -> float:
+    return k
 
 
-def _doubled(key: _Key, t: _Terms) -> float:
-    return _sum_of_paths(t, lambda k, v: v * v if k == key else v)
+def _one(t: _Terms, v: float) -> float:
+    return 1.0
 
 
-def _replaced(key: _Key, where: int, t: _Terms) -> float:
-    return _sum_of_paths(t, lambda k, v: t.values[where] if k == key else v)
+def _squared(t: _Terms, v: float) -> float:
+    return v * v
 
 
-def _times_value(where: int, t: _Terms) -> float:
-    return t.engine * t.values[where]
+def _value_at(where: int, t: _Terms, v: float) -> float:
+    return t.values[where]
 
 
-def _without_path(k: int, t: _Terms) -> float:
-    return t.engine - math.prod(v for _, v in t.paths[k])
+def _value_of(where: int, t: _Terms) -> float:
+    return t.values[where]
+
+
+def _derivative_at(op: str, where: int, t: _Terms, v: float) -> float:
+    return _derivative(op, t.values[where])
 
 
 def _described(f: Factor) -> str:

@@ -39,8 +39,11 @@ class Comparison:
 class Diagnosis:
     """What is wrong with a claim, in the learner's terms.
 
-    ``category`` is one of "missing factor", "extra factor", "wrong local derivative",
-    "missing path", "sign error", "constant factor", "wrong number", "disagrees".
+    ``category`` is one of "missing factor", "extra factor" (a factor counted twice, or
+    one too many), "wrong factor" (w6 where w5 is due), "value for derivative" (ŷ for
+    σ'(z3)), "wrong derivative" (σ' where tanh' is due), "wrong argument" (step(z2) for
+    step(z1)), "missing path", "sign error" (of the claim or of one path term), "constant
+    factor", "two slips" (``parts`` holds each), "wrong number", "disagrees".
     """
 
     category: str
@@ -49,6 +52,8 @@ class Diagnosis:
     """the derivative the diagnosis is about, e.g. ``∂h1/∂z1``; "" when none"""
     values: tuple[Value, ...] = ()
     """the Values of that edge (or of the missing path): ``draw(root, highlight=...)``"""
+    parts: tuple[Diagnosis, ...] = ()
+    """for "two slips": each slip on its own"""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,21 @@ class FormulaCheck:
     """points, besides the graph's, where claim and engine agree only by both being 0"""
     undefined: int = 0
     """points drawn where the claim had no finite number, left out"""
+    informative: int = 0
+    """points that tell: claim and engine not both 0, no sigmoid or tanh on a path from
+    wrt saturated; ``agreed`` counts only these"""
+    uninformative: tuple[tuple[str, int], ...] = ()
+    """why the other points tell little, with how many points each reason holds for"""
+    passed_over: int = 0
+    """points drawn that told little and were drawn again"""
+    held: tuple[str, ...] = ()
+    """labelled leaves that kept their number over the points (targets, ``fixed``)"""
+    read_as: str = ""
+    """the claim as it was read, in the articles' notation"""
+    here_informative: bool = True
+    """whether the graph's own point is informative"""
+    interface: str = "python"
+    """whose hints the text gives: "python" (keyword arguments) or "cli" (options)"""
 
     def __bool__(self) -> bool:
         return self.holds
@@ -90,6 +110,8 @@ class FormulaCheck:
         n = number
         verdict = "holds" if self.holds else "does NOT hold"
         lines = [f"{self.name} = {self.claim}: {verdict}"]
+        if self.read_as and self.kind == "formula":
+            lines.append(f"read as: {self.read_as}")
         if self.kind == "number":
             lines.append(f"the engine: {self.name} = {self.here.engine!r}; the claim "
                          f"{self.claim.strip()} allows ±{self.tolerance:.2g} at its printed "
@@ -98,24 +120,32 @@ class FormulaCheck:
             lines.append(f"proved exactly (sympy), and it agrees at all {self.points} points "
                          "tried")
         else:
-            others = self.points - 1
             agreed_here = self.here.error <= ATOL + RTOL * abs(self.here.engine)
+            telling_here = self.here_informative
+            others = self.informative - telling_here
             lines.append(
                 f"at the graph's point: claim {n(self.here.claimed)}, engine "
                 f"{n(self.here.engine)} ({'agree' if agreed_here else 'differ'}); at "
-                f"{self.agreed - agreed_here} of {others} other points (seed {self.seed}) "
-                "they agree" + (f" ({self.zeros} of them only because both are 0 there)"
-                                if self.zeros else ""))
+                f"{self.agreed - (agreed_here and telling_here)} of {others} other informative "
+                f"points (seed {self.seed}) they agree")
+        if self.kind == "formula":
+            lines.append(self._informative_line())
             if self.kinks:
                 kinks = (", ".join(self.kinks) if len(self.kinks) <= 6 else
                          f"{len(self.kinks)} values ({', '.join(self.kinks[:3])}, …)")
                 lines.append(f"the points cross the kinks (ReLU, abs) of {kinks}")
+            if self.held:
+                lines.append(f"held at their numbers: {', '.join(self.held)} ("
+                             + ("--vary NAME" if self.interface == "cli" else "vary=[...]")
+                             + " redraws one)")
         if self.kind == "formula" and self.points == 1:
-            lines.append("no labelled leaf to redraw, so only the graph's own point was "
-                         "tried: label the inputs and parameters, Value(2.0, label='x')")
+            lines.append("no leaf to redraw, so only the graph's own point was tried: "
+                         + ("give a name with --vary NAME" if self.interface == "cli" else
+                            "label the inputs and parameters, Value(2.0, label='x'), or "
+                            "vary=[...] a held one"))
         if not self.holds and self.kind == "formula":
             about = [v.label for v in self.diagnosis.values] if self.diagnosis else []
-            lines.append(f"worst at {_where(self.worst, about)}: claim "
+            lines.append(f"worst at {_where(self.worst, about, self.held)}: claim "
                          f"{n(self.worst.claimed)}, engine {n(self.worst.engine)}")
         if self.undefined:
             lines.append(f"the claim has no number at {self.undefined} other point(s) drawn "
@@ -123,6 +153,17 @@ class FormulaCheck:
         if self.diagnosis is not None:
             lines.append(f"diagnosis ({self.diagnosis.category}): {self.diagnosis.message}")
         return lines
+
+    def _informative_line(self) -> str:
+        line = f"informative at {self.informative} of {self.points} points"
+        if self.uninformative:
+            reasons = "; ".join(f"{why} ({k})" if k > 1 else why
+                                for why, k in self.uninformative)
+            line += f"; not at {self.points - self.informative}: {reasons}"
+        if self.passed_over:
+            line += (f" ({self.passed_over} more drawn told nothing, both 0 or a sigmoid or "
+                     "tanh flat there, and were drawn again)")
+        return line
 
     def __str__(self) -> str:
         return "\n".join(self._lines())
@@ -148,21 +189,29 @@ class FormulaCheck:
                     "values": {k: json_number(v) for k, v in c.named.items()},
                     "claimed": json_number(c.claimed), "engine": json_number(c.engine)}
 
-        diagnosis = None if self.diagnosis is None else {
-            "category": self.diagnosis.category, "message": self.diagnosis.message,
-            "edge": self.diagnosis.edge}
+        def slip(d: Diagnosis) -> dict[str, Any]:
+            return {"category": d.category, "message": d.message, "edge": d.edge,
+                    **({"parts": [slip(p) for p in d.parts]} if d.parts else {})}
+
+        diagnosis = None if self.diagnosis is None else slip(self.diagnosis)
         return {"holds": self.holds, "claim": self.claim, "name": self.name,
                 "kind": self.kind, "points": self.points, "agreed": self.agreed,
                 "proved": self.proved, "seed": self.seed, "here": point(self.here),
                 "worst": point(self.worst), "diagnosis": diagnosis,
                 "zeros": self.zeros, "undefined": self.undefined,
+                "informative": self.informative, "uninformative": dict(self.uninformative),
+                "passed_over": self.passed_over, "held": list(self.held),
+                "read_as": self.read_as,
                 "text": str(self)}
 
 
-def _where(c: Comparison, inner: Sequence[str], most: int = 12) -> str:
-    # The point's leaves when they are few, and the inner values the diagnosis is about.
-    text = (", ".join(f"{k}={number(v)}" for k, v in c.at.items()) if len(c.at) <= most
-            else f"a point with {len(c.at)} leaves redrawn")
+def _where(c: Comparison, inner: Sequence[str], held: Sequence[str] = (),
+           most: int = 12) -> str:
+    # The point's leaves when they are few (not those held), and the inner values the
+    # diagnosis is about.
+    drawn = {k: v for k, v in c.at.items() if k not in held}
+    text = (", ".join(f"{k}={number(v)}" for k, v in drawn.items()) if len(drawn) <= most
+            else f"a point with {len(drawn)} leaves redrawn")
     there = ", ".join(f"{k} = {number(c.named[k])}" for k in inner if k in c.named)
     return f"{text} (there {there})" if there else text
 

@@ -8,23 +8,36 @@ import ast
 import copy
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from autograd.claims.diagnosis import diagnose
 from autograd.claims.printed import check_number
 from autograd.claims.reading import Claim, ClaimError, Substitute, read_claim
 from autograd.claims.report import ATOL, RTOL, Comparison, Diagnosis, FormulaCheck
+from autograd.formula import quoted, shortened
 from autograd.graph import topological_order
 from autograd.notation import derivative_name, names_map
+from autograd.ops import OPS
 from autograd.replay import probe
 from autograd.value import Value
 
 POINTS = 48
 """Points a formula is tried at by default: the graph's own point and 47 drawn ones."""
 
-_KINKED = {"relu", "leaky_relu", "abs"}  # ops whose derivative jumps where their input is 0
+TARGETS = ("y", "t", "target")
+"""Labels of leaves held at their number over the trial points (a pass/fail target stays 0
+or 1); ``vary=`` redraws one, ``fixed=`` holds others."""
 
+SATURATED = 0.01
+"""A sigmoid or tanh on a path from ``wrt`` whose derivative is below this is saturated:
+every factor behind it is multiplied by almost 0, so the point tells little."""
+
+_KINKED = {"relu", "leaky_relu", "abs"}  # ops whose derivative jumps where their input is 0
+_SATURATING = {"sigmoid", "tanh"}
+_PATIENCE = 8  # draws per kept point before points that tell less are taken
+_ASIDE = 4  # points passed over where both are 0, kept for the diagnosis
 
 
 def check_formula(
@@ -35,6 +48,8 @@ def check_formula(
     points: int = POINTS,
     seed: int = 0,
     constants: Mapping[str, float] | None = None,
+    fixed: Iterable[str | Value] = (),
+    vary: Iterable[str | Value] = (),
 ) -> FormulaCheck:
     """Check a learner's formula for ∂root/∂wrt at the graph's point and ``points - 1``
     others; say what is wrong when it fails.
@@ -48,14 +63,19 @@ def check_formula(
     (``"0.4431"``) is checked at the graph's point only, within half a unit of its last
     printed digit.
 
-    The other points redraw every labelled leaf but those in ``constants`` (seeded by
-    ``seed``) around 0, mostly within ±2·max(1, |its number|) and sometimes ±10× and ±50×,
-    so ReLUs switch, even behind an offset; points outside an op's domain are drawn again.
-    Where the claim has no value but the graph has one (a log of a negative), it fails;
-    where only float round-off leaves it without a number (0/0 where σ rounds to 1), the
-    point is left out and counted. When the claim holds and sympy is installed, sympy
-    tries to prove it exactly; a point where sympy shows the two differ overturns the
-    floats. The graph's ``.grad`` fields are not touched.
+    The other points redraw every labelled leaf (parameters and inputs alike, seeded by
+    ``seed``) but targets: leaves labelled y, t or target, those in ``constants`` and those
+    in ``fixed`` (labels or Values) keep their number; ``vary`` redraws one of them. The
+    points are informative: every sigmoid and tanh on the paths from ``wrt`` away from
+    saturation, every ReLU and abs seen on both sides of its kink, log and sqrt inside
+    their domains, and a point where claim and engine are both 0 (a ReLU off) passed over
+    for another: such a point never counts as agreement. The report says how many points
+    were informative and why any were not. Where the claim has no value but the graph
+    has one (a log of a negative), it fails; where only float round-off leaves it without
+    a number (0/0 where σ rounds to 1), the point is left out and counted. When the claim
+    holds and sympy is installed, sympy tries to prove it exactly; a point where sympy
+    shows the two differ overturns the floats. The graph's ``.grad`` fields are not
+    touched.
 
     >>> from nn.examples import student_forward
     >>> net = student_forward()
@@ -78,16 +98,17 @@ def check_formula(
     if parsed.is_number:
         return check_number(parsed, root, wrt, name, seed)
 
-    # The labelled leaves are redrawn, except those the claim takes as constants (a target).
     held = constants or {}
-    leaves = [v for v in order if not v.parents and v.label and v.label not in held]
-    if not wrt.parents and wrt not in leaves:
-        leaves.append(wrt)
+    leaves = redrawn_leaves(order, wrt, held, fixed, vary)
+    on_path = _on_paths(order, wrt)
     kinked = [v.parents[0] for v in order if v.op in _KINKED]
+    saturating = [v for v in order if v.op in _SATURATING and v in on_path]
     inner = [v for v in order if v.parents and v.label]
-    watched = list(dict.fromkeys([wrt, *parsed.values.values(), *kinked, *inner]))
+    watched = list(dict.fromkeys([wrt, *parsed.values.values(), *kinked, *inner,
+                                  *(v.parents[0] for v in saturating)]))
     run = probe(root, leaves, watched)
-    trial = _Trial(parsed, run, leaves, watched, wrt, inner)
+    trial = _Trial(parsed, run, leaves, watched, wrt, inner, saturating,
+                   [v for v in kinked if v in on_path], shown)
     here_numbers = [v.data for v in leaves]
     here = trial.compare(here_numbers)
     if here is None:
@@ -95,26 +116,41 @@ def check_formula(
                          "point, so there is nothing to check the claim against")
     trial.count_signs()
     tried = [(here_numbers, here)]
+    why_not = [trial.uninformative()]
     rng = random.Random(seed)
-    attempts = undefined = 0
-    while len(tried) < points and attempts < 40 * points:
+    scales = list(_SCALES)
+    attempts = undefined = passed_over = 0
+    aside: list[tuple[list[float], Comparison]] = []
+    while len(tried) < points and attempts < 40 * points and leaves:
         attempts += 1
-        scale = _SCALES[attempts % len(_SCALES)]
-        numbers = [_draw(rng, v.data, scale) for v in leaves]
-        if not leaves:
-            break  # nothing to redraw: the graph's own point is the only one
+        slot = attempts % len(scales)
+        numbers = [_draw(rng, v.data, scales[slot]) for v in leaves]
         comparison = trial.compare(numbers)
-        if comparison is not None and trial.rounded_off:
+        if comparison is None:
+            continue
+        if trial.rounded_off:
             undefined += 1  # no float number for the claim here (0/0 where σ rounds to 1)
-        elif comparison is not None:
-            trial.count_signs()
-            tried.append((numbers, comparison))
+            continue
+        trial.count_signs()
+        why = trial.uninformative()
+        patient = attempts < _PATIENCE * points
+        if why and patient:
+            passed_over += 1
+            if why.startswith("both") and len(aside) < _ASIDE:
+                aside.append((numbers, comparison))  # where a kink is off: for diagnosis
+            if why.startswith("saturated"):  # draw nearer 0 at this scale from now on
+                scales[slot] = max(scales[slot] / 2, _SMALLEST_SCALE)
+            continue
+        tried.append((numbers, comparison))
+        why_not.append(why)
     agree = [_agree(c) for _, c in tried]
     holds = all(agree) and undefined <= len(tried)  # no more left out than kept
-    worst = _worst([c for _, c in tried])
+    informative = [not why for why in why_not]
+    worst = _worst([c for (_, c), telling in zip(tried, informative) if telling]
+                   or [c for _, c in tried])
     kinks = [shown[v] for v in kinked if {-1, 1} <= trial.signs.get(trial.index[v], set())]
     diagnosis = None
-    proved = _proved(root, wrt, parsed, held) if holds else None
+    proved = _proved(root, wrt, parsed, leaves) if holds else None
     if proved is False:  # sympy found a point where they differ: floats could not tell
         holds = False
         diagnosis = Diagnosis("disagrees", "sympy shows the claim is not the engine's "
@@ -129,12 +165,76 @@ def check_formula(
                               f"has one ({trial.undefined_because or 'not a finite number'}); "
                               "the engine's gradient is defined there, so the formula is not it")
     elif not holds:
-        diagnosis = diagnose(root, wrt, order, tried, agree, leaves, shown,
-                              set(parsed.values.values()))
-    zeros = sum(1 for _, c in tried[1:] if c.engine == 0 and c.claimed == 0)
-    return FormulaCheck(claim, name, "formula", holds, len(tried), sum(agree), here, worst,
+        # the points passed over where both are 0 tell a slip that keeps ReLU' from one
+        # that drops it: the diagnosis looks at them right after the graph's own point
+        looked_at = tried[:1] + aside + tried[1:]
+        diagnosis = diagnose(root, wrt, order, looked_at,
+                             agree[:1] + [True] * len(aside) + agree[1:], leaves, shown,
+                             set(parsed.values.values()))
+    zeros = sum(1 for why in why_not[1:] if why.startswith("both"))
+    reasons = tuple(Counter(why for why in why_not if why).items())
+    agreed = sum(1 for ok, telling in zip(agree, informative) if ok and telling)
+    return FormulaCheck(claim, name, "formula", holds, len(tried), agreed, here, worst,
                         diagnosis, proved is True, 0.0, tuple(dict.fromkeys(kinks)), seed,
-                        zeros, undefined)
+                        zeros, undefined, sum(informative), reasons, passed_over,
+                        tuple(shown[v] for v in order if not v.parents and v.label
+                              and v not in leaves), getattr(parsed, "read_as", ""),
+                        not why_not[0])
+
+
+def redrawn_leaves(order: Sequence[Value], wrt: Value, constants: Mapping[str, float],
+                   fixed: Iterable[str | Value], vary: Iterable[str | Value]) -> list[Value]:
+    """The labelled leaves a check redraws: all but targets (labels y, t, target), names
+    in ``constants`` and ``fixed``; ``vary`` redraws one of those. ``wrt`` is always redrawn.
+
+    >>> from autograd import Value
+    >>> from autograd.graph import topological_order
+    >>> w, x, y = Value(0.5, label="w"), Value(2.0, label="x"), Value(1.0, label="y")
+    >>> L = (w * x - y) ** 2
+    >>> [v.label for v in redrawn_leaves(topological_order(L), w, {}, ["x"], [])]
+    ['w']
+    """
+    leaves = [v for v in order if not v.parents and v.label]
+    held = _chosen(fixed, leaves, "fixed") | {v for v in leaves if v.label in TARGETS}
+    held |= {v for v in leaves if v.label in constants}
+    held -= _chosen(vary, leaves, "vary")
+    both = _chosen(fixed, leaves, "fixed") & _chosen(vary, leaves, "vary")
+    if both:
+        raise ClaimError(f"{', '.join(sorted(v.label for v in both))} is both fixed and "
+                         "varied: give it in one of fixed= and vary=")
+    redrawn = [v for v in leaves if v not in held]
+    if not wrt.parents and wrt not in redrawn:
+        redrawn.append(wrt)
+    return redrawn
+
+
+def _chosen(given: Iterable[str | Value], leaves: Sequence[Value], what: str) -> set[Value]:
+    # The leaves given by label or as Values; anything else is an error naming the leaves.
+    if isinstance(given, (str, Value)):
+        given = [given]
+    by_label = {v.label: v for v in leaves}
+    chosen = set()
+    for item in given:
+        if isinstance(item, Value) and item in set(leaves):
+            chosen.add(item)
+        elif isinstance(item, str) and item in by_label:
+            chosen.add(by_label[item])
+        else:
+            shown = shortened(", ".join(by_label) or "none", 120)
+            what_it_is = (repr(item.label or item.data) if isinstance(item, Value)
+                          else quoted(str(item)))
+            raise ClaimError(f"{what}=: {what_it_is} is not a labelled leaf of the graph; "
+                             f"its labelled leaves are: {shown}")
+    return chosen
+
+
+def _on_paths(order: Sequence[Value], wrt: Value) -> set[Value]:
+    # The Values that depend on wrt: with the root, the paths from wrt run through them.
+    reached = {wrt}
+    for v in order:
+        if any(p in reached for p in v.parents):
+            reached.add(v)
+    return reached
 
 
 def _agree(c: Comparison) -> bool:
@@ -157,10 +257,12 @@ def _badness(c: Comparison) -> float:
     return min(1.0, c.error / max(abs(c.claimed), abs(c.engine)))
 
 
+_SMALLEST_SCALE = 0.25
 _SCALES = (2.0, 2.0, 10.0, 50.0)
 """Point k redraws each leaf within ±scale·max(1, |its number|), scale = _SCALES[k % 4]:
 mostly near the graph's own numbers, sometimes far, so that a kink behind an offset
-(ReLU(x + 5)) is crossed too."""
+(ReLU(x + 5)) is crossed too. A scale whose points saturate a sigmoid or tanh is halved,
+down to `_SMALLEST_SCALE`."""
 
 
 def _draw(rng: random.Random, current: float, scale: float) -> float:
@@ -174,21 +276,26 @@ class _Trial:
 
     def __init__(self, claim: Claim, run: Callable[[Sequence[float]], Any],
                  leaves: list[Value], watched: list[Value], wrt: Value,
-                 inner: list[Value]) -> None:
+                 inner: list[Value], saturating: list[Value], kinked: list[Value],
+                 shown: Mapping[Value, str]) -> None:
         self.claim, self.run, self.leaves, self.inner = claim, run, leaves, inner
         self.index = {v: k for k, v in enumerate(watched)}
         self.wrt = wrt
-        self.signs: dict[int, set[int]] = {}  # the signs each watched value took, kept points
+        self.saturating, self.kinked, self.shown = saturating, kinked, shown
+        self.held = {v.label: v.data for v in shown if not v.parents and v.label
+                     and v not in set(leaves)}  # leaves that keep their number
+        self.signs: dict[int, set[int]] = {}  # the signs each watched value took
         self.rounded_off = False
         self.undefined_because = ""
         self._values: list[float] = []
+        self._last: Comparison | None = None
 
     def compare(self, numbers: list[float]) -> Comparison | None:
         try:
             values, grads = self.run(numbers)
         except (ArithmeticError, ValueError):
             return None  # outside some op's domain: not a point of this graph
-        at = {v.label: x for v, x in zip(self.leaves, numbers)}
+        at = {**self.held, **{v.label: x for v, x in zip(self.leaves, numbers)}}
         named = {name: values[self.index[v]] for name, v in self.claim.values.items()}
         inner = {v.label: values[self.index[v]] for v in self.inner}
         engine = grads[self.index[self.wrt]]
@@ -206,24 +313,43 @@ class _Trial:
         except (ArithmeticError, ValueError) as err:
             claimed, self.rounded_off = math.nan, "division by zero" in str(err)
             self.undefined_because = str(err)
-        return Comparison(at, claimed, engine, inner)
+        self._last = Comparison(at, claimed, engine, inner)
+        return self._last
 
     def count_signs(self) -> None:
-        """Record the signs the watched values took at the point just compared, kept."""
+        """Record the signs the watched values took at the point just compared."""
         for k, value in enumerate(self._values):
             self.signs.setdefault(k, set()).add((value > 0) - (value < 0))
 
+    def uninformative(self) -> str:
+        """Why the point just compared tells little, or "": a sigmoid or tanh on a path
+        from wrt saturated, or claim and engine both 0 there (a ReLU off)."""
+        for v in self.saturating:
+            a = self._values[self.index[v.parents[0]]]
+            if abs(OPS[v.op].rule(a, OPS[v.op].forward(a))[0]) < SATURATED:
+                return (f"saturated: {self.shown[v]} is flat there "
+                        f"({self.shown[v.parents[0]]} far from 0)")
+        c = self._last
+        if c is not None and abs(c.engine) <= ATOL and abs(c.claimed) <= ATOL:
+            off = [self.shown[v] for v in self.kinked if self._values[self.index[v]] <= 0]
+            return ("both are 0" + (f", where {_listed(off)} ≤ 0 (a ReLU off)" if off else ""))
+        return ""
 
-def _proved(root: Value, wrt: Value, claim: Claim, held: Mapping[str, float]) -> bool | None:
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])}, …"
+
+
+def _proved(root: Value, wrt: Value, claim: Claim, redrawn: Sequence[Value]) -> bool | None:
     # True: sympy proved them equal; False: sympy found them different; None: cannot tell.
+    # The leaves held over the points (targets, fixed) are their numbers to sympy too.
     try:
         from autograd.symbolic import prove_equal
     except ImportError:
         return None
     # A constant that is a labelled leaf held at that number is that leaf to sympy.
     leaves = {v.label: v for v in topological_order(root) if v.label and not v.parents}
-    if any(name in leaves and name not in claim.constants for name in held):
-        return None  # a leaf held at its number that the claim does not name: no proof
+    held = [v for v in leaves.values() if v not in set(redrawn)]
     values = dict(claim.values)
     numbers: dict[str, ast.expr] = {}
     for name, x in claim.constants.items():
@@ -235,6 +361,6 @@ def _proved(root: Value, wrt: Value, claim: Claim, held: Mapping[str, float]) ->
             numbers[name] = ast.Constant(x)
     tree = Substitute(numbers).visit(copy.deepcopy(claim.tree))
     try:
-        return prove_equal(root, wrt, tree, values)
+        return prove_equal(root, wrt, tree, values, held=held)
     except Exception:  # noqa: BLE001 (sympy missing or out of its depth: no proof, no harm)
         return None
