@@ -42,9 +42,12 @@ from __future__ import annotations
 import ast
 import math
 import random
+import signal
+import threading
 import unicodedata
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -66,6 +69,12 @@ MAX_NODES = 150
 MAX_TERMS = 3_000
 """`prove_equal` gives up (None) when the difference it has to prove 0 has more nodes than
 this in its expression tree."""
+
+PROOF_SECONDS = 2.0
+"""`prove_equal` gives up (None) after this long: sympy's normal form of a sum over paths
+of nested sigmoids can take minutes. The limit holds where Python can interrupt itself
+(the main thread on Unix); elsewhere only a difference of at most `SIMPLIFY_LIMIT` nodes
+is brought to a normal form."""
 
 SIMPLIFY_LIMIT = 400
 """``sympy.simplify`` is called on expressions of at most this many nodes (their tree):
@@ -463,7 +472,7 @@ def prove_equal(root: Value, wrt: Value, claim: ast.expr,
       gives 0;
     - else None: "cannot tell". None also comes back at once for a graph of more than
       `MAX_NODES` Values, a difference of more than `MAX_TERMS` nodes, or a power beyond
-      `MAX_EXPONENT`, whose normal form could take minutes.
+      `MAX_EXPONENT`, whose normal form could take minutes, and after `PROOF_SECONDS`.
 
     Leaves in ``held`` (a target that keeps its number) are written as their numbers, not
     as symbols: the claim need only hold at them.
@@ -485,6 +494,40 @@ def prove_equal(root: Value, wrt: Value, claim: ast.expr,
     order = topological_order(root)
     if len(order) > MAX_NODES:
         return None
+    try:
+        with _time_limit(PROOF_SECONDS) as limited:
+            return _prove(sp, order, root, wrt, claim, names, held, limited)
+    except _TooLong:
+        return None
+
+
+class _TooLong(BaseException):
+    """The proof took longer than `PROOF_SECONDS` (a BaseException, as sympy's own
+    ``except Exception`` must not swallow it)."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[bool]:
+    # Raise _TooLong in this thread after ``seconds``; yields whether it can.
+    if (not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield False
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _TooLong
+
+    before = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+
+
+def _prove(sp: Any, order: list[Value], root: Value, wrt: Value, claim: ast.expr,
+           names: Mapping[str, Value], held: Collection[Value], limited: bool) -> bool | None:
     writer = _Writer(sp, True, order, held)
     try:
         truth = _gradient(writer, order, root, wrt)
@@ -501,8 +544,11 @@ def prove_equal(root: Value, wrt: Value, claim: ast.expr,
         return None
     if _nonzero_somewhere(difference, writer.symbols, sp):
         return False
+    small = not _bigger_than(difference, SIMPLIFY_LIMIT)
+    if not (limited or small):
+        return None  # no way to stop a normal form that takes minutes
     attempts = [sp.cancel, lambda e: sp.cancel(e.rewrite(sp.exp))]
-    if not _bigger_than(difference, SIMPLIFY_LIMIT):
+    if small:
         attempts.append(sp.simplify)
     for attempt in attempts:
         try:

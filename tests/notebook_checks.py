@@ -432,7 +432,8 @@ def the_articles_formulas_hold_and_give_pytorchs_numbers():
             "W1_11", "W1_12", "W1_21", "W1_22"]
     assert len(checked) == len(article_formulas) == 13
     for report, (wrt, _), key, value in zip(checked, article_formulas, keys, on_floats):
-        assert report and report.points == report.agreed == 48, str(report)
+        # every point tried tells (none where both sides are 0), and the formula agrees at each
+        assert report and report.points == report.informative == report.agreed == 48, str(report)
         assert report.name == f"∂L/∂{wrt}", report.name
         agree(value, torch_grad[key], rel=1e-12, what=f"the formula on floats, ∂L/∂{wrt}")
         agree(report.here.engine, torch_grad[key], rel=1e-12, what=f"the engine's ∂L/∂{wrt}")
@@ -470,6 +471,140 @@ def sigma_prime_counted_twice_is_an_extra_factor():
     assert d.category == "extra factor" and d.edge == "∂ŷ/∂z2", (d.category, d.edge)
     assert "counted twice" in d.message and "σ'(z2)" in d.message, d.message
     assert d.values[0] is net["yhat"] and d.values[1] is net["z2"], d.values
+''',
+    '''
+# The first article's network for its first student, x = (2, 5), y = 0, on plain floats, at a
+# point of check_formula (leaves by label); and each slip the lesson makes, as the right
+# formula with that one change, written here from the slip's description.
+def student_at(at):
+    z1 = at["w1"] * at["x1"] + at["w2"] * at["x2"] + at["b1"]
+    z2 = at["w3"] * at["x1"] + at["w4"] * at["x2"] + at["b2"]
+    h1, h2 = max(0.0, z1), max(0.0, z2)
+    y_hat_ = logistic(at["w5"] * h1 + at["w6"] * h2 + at["b3"])
+    return dict(z1=z1, z2=z2, h1=h1, h2=h2, s1=float(z1 > 0), s2=float(z2 > 0), d=y_hat_ - 0)
+
+
+def student_loss(at):
+    return -math.log(1 - student_at(at)["d"])                  # y = 0
+
+
+STUDENT_POINT = dict(x1=2.0, x2=5.0, w1=0.6, w2=-0.1, b1=0.1, w3=-0.3, w4=0.3, b2=0.2,
+                     w5=0.35, w6=0.15, b3=0.1)
+PATH_THROUGH_H2 = ["L", "ŷ", "z3", "h2", "z2", "x1"]           # from L back to x1
+# claim: (with respect to, category, edge, the parts' edges, the slipped formula on floats)
+INTENDED = {
+    "(ŷ − y)w5·x1": ("w1", "missing factor", "∂h1/∂z1", (),
+                     lambda a, v: v["d"] * a["w5"] * a["x1"]),
+    "(ŷ − y)w5·w5·ReLU'(z1)x1": ("w1", "extra factor", "∂z3/∂h1", (),
+                                 lambda a, v: v["d"] * a["w5"] ** 2 * v["s1"] * a["x1"]),
+    "(ŷ − y)w6·ReLU'(z1)x1": ("w1", "wrong factor", "∂z3/∂h1", (),
+                              lambda a, v: v["d"] * a["w6"] * v["s1"] * a["x1"]),
+    "(y − ŷ)w5·ReLU'(z1)x1": ("w1", "sign error", "", (),
+                              lambda a, v: -v["d"] * a["w5"] * v["s1"] * a["x1"]),
+    "(ŷ − y)w5·ReLU'(z1)w1 − (ŷ − y)w6·ReLU'(z2)w3": (
+        "x1", "sign error", "", (),
+        lambda a, v: v["d"] * (a["w5"] * v["s1"] * a["w1"] - a["w6"] * v["s2"] * a["w3"])),
+    "(ŷ − y)w5·σ'(z1)x1": ("w1", "wrong derivative", "∂h1/∂z1", (),
+                           lambda a, v: v["d"] * a["w5"] * logistic(v["z1"])
+                           * (1 - logistic(v["z1"])) * a["x1"]),
+    "(ŷ − y)w5·step(z2)x1": ("w1", "wrong argument", "∂h1/∂z1", (),
+                             lambda a, v: v["d"] * a["w5"] * v["s2"] * a["x1"]),
+    "(ŷ − y)w5·h1·x1": ("w1", "value for derivative", "∂h1/∂z1", (),
+                        lambda a, v: v["d"] * a["w5"] * v["h1"] * a["x1"]),
+    "2(ŷ − y)w5·ReLU'(z1)x1": ("w1", "constant factor", "", (),
+                               lambda a, v: 2 * v["d"] * a["w5"] * v["s1"] * a["x1"]),
+    "(ŷ − y)w5·ReLU'(z1)w1": ("x1", "missing path", "", (),
+                              lambda a, v: v["d"] * a["w5"] * v["s1"] * a["w1"]),
+    "(ŷ − y)w5·ReLU'(z1)w4 + (ŷ − y)w6·ReLU'(z2)w2": (
+        "x2", "two slips", "∂z1/∂x2", ("∂z1/∂x2", "∂z2/∂x2"),
+        lambda a, v: v["d"] * (a["w5"] * v["s1"] * a["w4"] + a["w6"] * v["s2"] * a["w2"])),
+}
+# the Values at both ends of each edge: (child, parent)
+EDGE_ENDS = {"∂h1/∂z1": ("h1", "z1"), "∂z3/∂h1": ("z3", "h1"), "∂z1/∂x2": ("z1", "x2"),
+             "∂z2/∂x2": ("z2", "x2")}
+''',
+    '''
+@check
+def the_articles_formula_for_w1_holds_and_its_report_has_the_new_lines():
+    r = articles
+    assert r and r.claim == "(ŷ − y)w5·ReLU'(z1)x1", str(r)
+    assert r.read_as == "(ŷ − y)·w5·ReLU'(z1)·x1", r.read_as
+    assert r.points == r.informative == r.agreed == 48, (r.points, r.informative, r.agreed)
+    text = str(r)
+    assert "read as: (ŷ − y)·w5·ReLU'(z1)·x1" in text, text
+    assert "informative at 48 of 48 points" in text, text
+    # points drawn where z1 <= 0 (both sides 0) were passed over, and the text says how many
+    assert r.passed_over > 0 and f"({r.passed_over} more drawn told nothing" in text, text
+    v = student_at(STUDENT_POINT)
+    agree(r.here.claimed, v["d"] * 0.35 * 1.0 * 2.0, what="(ŷ − y)·w5·ReLU'(z1)·x1 here")
+    agree(r.here.engine, central_difference(
+        lambda p: student_loss(dict(STUDENT_POINT, w1=p[0])), [0.6], 0), rel=1e-6,
+        what="∂L/∂w1 against finite differences")
+    # a point the report shows: where the claim and the engine differ from 0, by floats
+    w = student_at(r.worst.at)
+    assert w["s1"] == 1.0, r.worst.at
+    agree(r.worst.claimed, w["d"] * r.worst.at["w5"] * r.worst.at["x1"], rel=1e-9,
+          what="the claim there")
+''',
+    '''
+@check
+def a_target_labelled_y_is_held_unless_varied():
+    assert held and held.held == ("y",), (bool(held), held.held)
+    assert "held at their numbers: y (vary=[...] redraws one)" in str(held), str(held)
+    assert held.points == held.informative == held.agreed == 48
+    assert "y" not in held.worst.at or held.worst.at["y"] == 0.0, held.worst.at
+    assert varied and varied.held == () and "held at" not in str(varied), str(varied)
+    agree(L_with_y.data, student_loss(STUDENT_POINT), what="the loss with y as a Value")
+''',
+    '''
+@check
+def each_slip_is_named_as_the_slip_made_on_its_edge():
+    assert [claim for _, claim in slips] == list(INTENDED), slips
+    assert list(slipped) == list(INTENDED)
+    kinds = {"missing factor", "extra factor", "wrong factor", "sign error", "wrong derivative",
+             "wrong argument", "value for derivative", "constant factor", "missing path",
+             "two slips"}
+    assert {category for _, category, *_ in INTENDED.values()} == kinds
+    for claim, (wrt, category, edge, parts, _) in INTENDED.items():
+        r = slipped[claim]
+        d = r.diagnosis
+        assert not r and r.name == f"∂L/∂{wrt}", (claim, str(r))
+        assert (d.category, d.edge) == (category, edge), (claim, d.category, d.edge, d.message)
+        assert tuple((p.category, p.edge) for p in d.parts) == tuple(
+            ("wrong factor", e) for e in parts), (claim, d.parts)
+        if edge and not parts:
+            assert d.values == tuple(student[k] for k in EDGE_ENDS[edge]), (claim, d.values)
+        for part in d.parts:
+            assert part.values == tuple(student[k] for k in EDGE_ENDS[part.edge]), part
+    # the sign of one term and a missing path point at the path through h2, Value by Value
+    for claim in ("(ŷ − y)w5·ReLU'(z1)w1 − (ŷ − y)w6·ReLU'(z2)w3", "(ŷ − y)w5·ReLU'(z1)w1"):
+        values = slipped[claim].diagnosis.values
+        assert [v.label for v in values] == PATH_THROUGH_H2, (claim, values)
+        assert values[-1] is student["x1"] and values[0] is student_L
+    assert dropped is slipped["(ŷ − y)w5·ReLU'(z1)w1"]
+    # the table shown: one row per claim, with its category and edge
+    assert len(rows) == 2 + len(INTENDED), rows
+    for row, (claim, (wrt, category, edge, parts, _)) in zip(rows[2:], INTENDED.items()):
+        shown = [cell.strip() for cell in row.strip("|").split(" | ")]
+        assert shown[0].endswith(f" = {claim}") and shown[1] == category, row
+        path = "path " + " → ".join(reversed(PATH_THROUGH_H2))
+        assert shown[2] == (" and ".join(parts) or edge or (
+            path if wrt == "x1" else "the whole claim")), row
+''',
+    '''
+@check
+def each_slipped_claim_gives_its_slips_number_and_the_engine_the_gradient():
+    for claim, (wrt, _, _, _, slipped_on_floats) in INTENDED.items():
+        r = slipped[claim]
+        for where, c in (("here", r.here), ("at the worst point", r.worst)):
+            at = dict(STUDENT_POINT, **c.at)
+            agree(c.claimed, slipped_on_floats(at, student_at(at)), rel=1e-9,
+                  what=f"{claim} {where}, on floats")
+            gradient = central_difference(
+                lambda p: student_loss(dict(at, **{wrt: p[0]})), [at[wrt]], 0)
+            agree(c.engine, gradient, rel=1e-5, abs_=1e-9, what=f"∂L/∂{wrt} {where}")
+        # the worst point shows the slip: the claim is not the gradient there
+        assert abs(r.worst.claimed - r.worst.engine) > 1e-6 * max(1.0, abs(r.worst.engine)), claim
 ''',
     '''
 

@@ -10,7 +10,9 @@ those points is the diagnosis.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import zip_longest
@@ -106,7 +108,8 @@ def _fits(slips: Sequence[_Slip], terms: Sequence[_Terms]) -> bool:
 
 def diagnose(root: Value, wrt: Value, order: list[Value],
               tried: list[tuple[list[float], Comparison]], agree: list[bool],
-              leaves: list[Value], shown: Mapping[Value, str], used: set[Value]) -> Diagnosis:
+              leaves: list[Value], shown: Mapping[Value, str], used: set[Value],
+              written: Collection[tuple[str, Value]] = ()) -> Diagnosis:
     """The slip (or the two slips) that give the claim's number at every point looked at;
     "disagrees" when none does."""
     # Points: the graph's own first, then those that disagree and those that agree, in
@@ -144,7 +147,7 @@ def diagnose(root: Value, wrt: Value, order: list[Value],
         return _UNEXPLAINED
     # A Value held at one number over the points (a target y) cannot be told from a constant
     varying = [position[v] for v in order if v in used and (v.parents or v in leaves)]
-    slips = _slips(paths, order, varying, shown)
+    slips = _slips(paths, order, varying, shown, Counter(written))
     for slip in slips:
         if _fits([slip], terms):
             return slip.diagnosis()
@@ -161,31 +164,128 @@ _UNEXPLAINED = Diagnosis("disagrees", "no slip or pair of slips explains the dif
                          "factor missing, doubled or wrong, a path, a sign, a constant "
                          "factor); compare the claim term by term with explain(root, wrt) "
                          "at the worst point")
-_MAX_PAIRED = 400  # more single slips than this, and pairs are not tried (too many)
 
 
 def _two_slips(slips: list[_Slip], terms: list[_Terms]) -> tuple[_Slip, _Slip] | None:
-    # The first pair of slips that fits: looked for at the first point, checked at all.
-    if len(slips) > _MAX_PAIRED:
-        return None
+    # The first pair of slips (in the order of the list) that fits every point. At the first
+    # point each slip is its change to the sum (and a factor of the whole claim, for a
+    # scale): two slips on different path terms add their changes, so the partner a slip
+    # needs is looked up among the sorted changes; two on one term, `_on_one_term`.
     first = terms[0]
-    for i, a in enumerate(slips):
-        for b in slips[i + 1:]:
-            if a.scale is not None and b.scale is not None:
-                continue  # two factors of the whole claim are one constant factor
-            if a.keys & b.keys and (a.paths is None or b.paths is None or a.paths & b.paths):
-                continue  # two changes of one factor in one term are one change
-            if _close(_gives([a, b], first), first.claimed) and _fits([a, b], terms):
-                return a, b
+    effects = [_effect(s, first) for s in slips]
+    by_change = sorted(range(len(slips)), key=lambda k: effects[k][1])
+    changes = [effects[k][1] for k in by_change]
+    fitting: list[tuple[int, int]] = []
+    room = _ROOM * max(1.0, abs(first.claimed), abs(first.engine))
+    for i, (touched, change, scale) in enumerate(effects):
+        if not scale:
+            continue
+        # the change a partner must bring: (engine + change + other) · scale = claimed
+        needed = first.claimed / scale - first.engine - change
+        low = bisect_left(changes, needed - room)
+        high = bisect_right(changes, needed + room)
+        for j in by_change[low:high]:
+            if j != i and not (touched & effects[j][0]) and effects[j][2] == 1.0:
+                fitting.append((min(i, j), max(i, j)))
+    fitting += _on_one_term(slips, effects, first)
+    for i, j in sorted(set(fitting)):
+        if slips[i].scale is not None and slips[j].scale is not None:
+            continue  # two factors of the whole claim are one constant factor
+        if _fits([slips[i], slips[j]], terms):
+            return slips[i], slips[j]
     return None
+
+
+def _on_one_term(slips: list[_Slip], effects: list[tuple[frozenset[int], float, float]],
+                 first: _Terms) -> list[tuple[int, int]]:
+    # Pairs that change the same path terms: two slips on one term multiply it by their
+    # ratios, so the partner's ratio is looked up among the sorted ratios of that term;
+    # a slip on several terms is paired with the others one by one, while they are few.
+    terms = [math.prod(v for _, v in path) for path in first.paths]
+    single: dict[int, list[tuple[float, int]]] = {}
+    several = []
+    for k, (touched, change, scale) in enumerate(effects):
+        if scale != 1.0 or not touched:
+            continue
+        if len(touched) == 1:
+            (p,) = touched
+            if terms[p]:
+                single.setdefault(p, []).append(((terms[p] + change) / terms[p], k))
+        else:
+            several.append(k)
+    found = []
+    for p, ratios in single.items():
+        ratios.sort()
+        sorted_ratios = [r for r, _ in ratios]
+        for ratio, i in ratios:
+            if not ratio:
+                continue
+            needed = (first.claimed - first.engine + terms[p]) / (terms[p] * ratio)
+            room = _ROOM * max(1.0, abs(needed))
+            low = bisect_left(sorted_ratios, needed - room)
+            high = bisect_right(sorted_ratios, needed + room)
+            found += [(min(i, j), max(i, j)) for _, j in ratios[low:high]
+                      if j != i and _distinct(slips[i], slips[j])]
+    if len(several) * len(slips) <= _MAX_TRIED:
+        for i in several:
+            for j in range(len(slips)):
+                if (j != i and effects[i][0] & effects[j][0] and effects[j][2] == 1.0
+                        and _distinct(slips[i], slips[j])
+                        and _close(_gives([slips[i], slips[j]], first), first.claimed)):
+                    found.append((min(i, j), max(i, j)))
+    return found
+
+
+def _distinct(a: _Slip, b: _Slip) -> bool:
+    # Two changes of one factor in one term are one change, not two slips.
+    return not (a.keys & b.keys and (a.paths is None or b.paths is None
+                                     or bool(a.paths & b.paths)))
+
+
+_ROOM = 1e-5  # how near a pair's number must come at the first point to be checked at all
+_MAX_TRIED = 3_000  # pairs with a slip on several terms tried one by one, at most
+
+
+def _effect(slip: _Slip, t: _Terms) -> tuple[frozenset[int], float, float]:
+    # The path terms a slip changes, the change to the sum at t, and its factor of the
+    # whole claim.
+    if slip.scale is not None:
+        return frozenset(), 0.0, slip.scale(t)
+    touched = frozenset(p for p, path in enumerate(t.paths)
+                        if (slip.paths is None or p in slip.paths)
+                        and (slip.term != 1.0 or any(k in slip.keys for k, _ in path)))
+    changed = _Terms([t.paths[p] for p in sorted(touched)], t.claimed, t.engine, t.values)
+    before = math.fsum(math.prod(v for _, v in t.paths[p]) for p in sorted(touched))
+    renumbered = _Slip(slip.category, slip.message, slip.edge, keys=slip.keys,
+                       factor=slip.factor, term=slip.term)  # every one of those terms
+    return touched, _gives([renumbered], changed) - before, 1.0
 
 
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= ATOL + RTOL * max(abs(a), abs(b))
 
 
-_SWAPPED = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus")
+_SWAPPED = ("sigmoid", "tanh", "relu", "leaky_relu")
 """Activations whose derivatives a learner mixes up: σ', tanh', ReLU'."""
+
+
+_MISWRITTEN: dict[str, Callable[[float], float]] = {
+    "1 − {o}": lambda o: 1 - o,
+    "{o}·(1 − {o})": lambda o: o * (1 - o),
+    "1 − {o}²": lambda o: 1 - o * o,
+}
+"""Derivatives written in the value o = f(z) the way they go wrong: a square or a factor
+lost, or another activation's rule (σ' = o·(1 − o), tanh' = 1 − o²)."""
+_MISWRITTEN_FOR = {"1 − {o}": ("sigmoid", "tanh"), "{o}·(1 − {o})": ("tanh",),
+                   "1 − {o}²": ("sigmoid",)}
+
+
+def _is_atom(name: str) -> bool:
+    return name.replace("_", "").replace("[", "").replace("]", "").isalnum()
+
+
+def _in_value(wrong: Callable[[float], float], where: int, t: _Terms, v: float) -> float:
+    return wrong(t.values[where])
 
 
 def _derivative(op: str, a: float) -> float:
@@ -193,7 +293,7 @@ def _derivative(op: str, a: float) -> float:
 
 
 def _slips(paths: tuple[Path, ...], order: list[Value], used: list[int],
-           shown: Mapping[Value, str]) -> list[_Slip]:
+           shown: Mapping[Value, str], written: Counter[tuple[str, Value]]) -> list[_Slip]:
     # Each slip a learner makes, as a change to the sum over paths; most telling first.
     # A wrong factor is one of the Values the claim names (w6 for w5); a factor's own value
     # in place of its derivative (σ(z3) for σ'(z3)); another activation's derivative.
@@ -255,22 +355,30 @@ def _slips(paths: tuple[Path, ...], order: list[Value], used: list[int],
             f = factors[key]
             value, below = shown[f.child], shown[f.parent]
             for chosen, where in per_term(key):
-                slips.append(_Slip(
-                    "value for derivative",
-                    f"{f.name} is {f.formula}, but the claim has {value} in its place{where}: "
-                    f"{value} = {symbol}({below}) is the value, not its derivative "
-                    f"{symbol}'({below})", f.name, ends[key], frozenset([key]), chosen,
-                    partial(_value_at, key[0])))
+                if written[op, f.parent] < len(along[key]):  # σ'(z3) in every term: not ŷ
+                    slips.append(_Slip(
+                        "value for derivative",
+                        f"{f.name} is {f.formula}, but the claim has {value} in its place"
+                        f"{where}: {value} = {symbol}({below}) is the value, not its "
+                        f"derivative {symbol}'({below})", f.name, ends[key],
+                        frozenset([key]), chosen, partial(_value_at, key[0])))
                 for other in _SWAPPED:
                     if other == op:
                         continue
-                    written = OPS[other].symbol
+                    other_symbol = OPS[other].symbol
                     slips.append(_Slip(
                         "wrong derivative",
                         f"{f.name} is {symbol}'({below}), since {value} = {symbol}({below}), "
-                        f"but the claim has {written}'({below}), the derivative of "
-                        f"{written}{where}", f.name, ends[key], frozenset([key]), chosen,
+                        f"but the claim has {other_symbol}'({below}), the derivative of "
+                        f"{other_symbol}{where}", f.name, ends[key], frozenset([key]), chosen,
                         partial(_derivative_at, other, key[1])))
+                for rule, wrong in _MISWRITTEN.items():
+                    text = rule.format(o=value if _is_atom(value) else f"({value})")
+                    if op in _MISWRITTEN_FOR.get(rule, ()):
+                        slips.append(_Slip(
+                            "wrong derivative", f"{f.name} is {f.formula}, but the claim has "
+                            f"{text} in its place{where}", f.name, ends[key],
+                            frozenset([key]), chosen, partial(_in_value, wrong, key[0])))
                 for argument in arguments[op]:
                     if argument == key[1] or argument not in used:
                         continue

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ast
+import decimal
 import html
 import math
 import numbers
@@ -17,7 +18,7 @@ from autograd.claims.reading import ALIASES, Claim, ClaimError, labels_of, unkno
 from autograd.claims.report import ATOL, Comparison, Diagnosis, FormulaCheck, json_number
 from autograd.graph import topological_order
 from autograd.higher import grad
-from autograd.notation import names_map
+from autograd.notation import names_map, number
 from autograd.value import Value
 
 
@@ -50,11 +51,21 @@ def _literal_tolerance(claim: Claim) -> float:
             pass
     value = abs(claim.at({}))
     relative = 0.0
+    lines = [line.encode() for line in claim.source.strip().splitlines(keepends=True)]
     for node in ast.walk(claim.tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and node.value:
-            text = ast.get_source_segment(claim.source.strip(), node) or repr(node.value)
+            text = _segment(lines, node) or repr(node.value)
             relative += printed_tolerance(text) / abs(float(node.value))
     return value * relative
+
+
+def _segment(lines: list[bytes], node: ast.expr) -> str:
+    # A number's text as typed, from the claim's lines split once (ast.get_source_segment
+    # splits the whole source again for each node: quadratic in a long claim).
+    end_line, end = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+    if end_line != node.lineno or end is None or not 0 < node.lineno <= len(lines):
+        return ""
+    return lines[node.lineno - 1][node.col_offset:end].decode(errors="replace")
 
 
 def check_number(claim: Claim, root: Value, wrt: Value, name: str, seed: int) -> FormulaCheck:
@@ -70,26 +81,128 @@ def check_number(claim: Claim, root: Value, wrt: Value, name: str, seed: int) ->
     leaves = {v.label: v.data for v in topological_order(root) if not v.parents and v.label}
     here = Comparison(leaves, claimed, engine, {})
     diagnosis = None if holds else Diagnosis("wrong number", _wrong_number(
-        claim.text.strip(), claimed, engine, tolerance, name), name)
-    return FormulaCheck(claim.text, name, "number", holds, 1, int(holds), here, here,
-                        diagnosis, False, tolerance, (), seed)
+        claim.text.strip(), claimed, engine, tolerance, name)[0], name)
+    return NumberCheck(claim.text, name, "number", holds, 1, int(holds), here, here,
+                       diagnosis, False, tolerance, (), seed)
+
+
+@dataclass(frozen=True)
+class NumberCheck(FormulaCheck):
+    """The report of a claim that is a number: a `FormulaCheck` whose text writes the
+    numbers as the claim is written (``-2``, never ``-2.000000``; ``−`` where it was typed).
+
+    >>> from autograd import Value, check_formula
+    >>> c, x = Value(0.0, label="c"), Value(1.0, label="x")
+    >>> L = (c * x - 1) ** 2; L.label = "L"
+    >>> print(check_formula(L, c, "1"))
+    ∂L/∂c = 1: does NOT hold
+    the engine: ∂L/∂c = -2; the claim 1 is a whole number, taken as exact
+    diagnosis (wrong number): 1 is not ∂L/∂c = -2
+    """
+
+    def _lines(self) -> list[str]:
+        lines = super()._lines()
+        lines.insert(1, _engine_line(self.claim.strip(), self.name, self.here.engine,
+                                     self.tolerance))
+        return lines
+
+
+def _engine_line(text: str, name: str, engine: float, tolerance: float) -> str:
+    # What the engine says and how far the claim may be from it, in the claim's writing.
+    shown = f"the engine: {name} = {in_full(engine, text)}; the claim {text}"
+    try:
+        printed = printed_tolerance(text)
+    except ClaimError:  # a formula of numbers: the precision its numbers carry
+        return (f"{shown} is made of whole numbers, taken as exact" if not tolerance else
+                f"{shown} allows ±{plain(tolerance)} at its numbers' printed precision")
+    if not printed:
+        return f"{shown} is a whole number, taken as exact"
+    return f"{shown} allows ±{plain(printed)} at its printed precision"
+
+
+def in_full(x: float, like: str = "") -> str:
+    """The engine's number in full (ten significant digits, a whole number without a
+    point), with the minus sign ``like`` is typed with (``−`` or ``-``).
+
+    >>> in_full(-2.0), in_full(0.44305670924389), in_full(-0.5, like="−0.4")
+    ('-2', '0.4430567092', '−0.5')
+    """
+    return _minus(number(x, ".10g"), like)
+
+
+def as_written(x: float, text: str) -> str:
+    """``x`` rounded as the number ``text`` is written: as many decimals, the same exponent,
+    the same minus sign.
+
+    >>> as_written(0.44305, "0.4431"), as_written(-2.0, "−1.99"), as_written(-2.0, "3")
+    ('0.4431', '−2.00', '-2')
+    >>> as_written(0.0794, "-7.96e-2")
+    '7.94e-2'
+    """
+    return _rounded(x, text, decimal.ROUND_HALF_UP)
+
+
+def _rounded(x: float, text: str, rounding: str) -> str:
+    # x to the last digit text is written with, rounded (or truncated: ROUND_DOWN).
+    match = _WRITTEN.fullmatch(text)
+    if not match:
+        raise ClaimError(f"{text!r} is not a number")
+    decimals, mark, exponent = match.group(2) or "", match.group(3), match.group(4)
+    scaled = decimal.Decimal(repr(float(x))).scaleb(-int(exponent or 0))
+    unit = decimal.Decimal(1).scaleb(-len(decimals))
+    shown = f"{scaled.quantize(unit, rounding=rounding):f}"
+    if re.fullmatch(r"-0\.?0*", shown):  # never -0, as in number()
+        shown = shown[1:]
+    return _minus(shown + (f"{mark}{exponent}" if mark else ""), text)
+
+
+_WRITTEN = re.compile(r"\s*[-+−]?(\d*)(?:\.(\d*))?(?:([eE])([-+]?\d+))?\s*")
+
+
+def plain(tolerance: float) -> str:
+    """A tolerance as a plain decimal of two significant digits at most: ``0.00005``, not
+    ``5e-05`` (below a millionth, in exponent form).
+
+    >>> plain(5e-05), plain(0.5), plain(0.000123456), plain(5e-12)
+    ('0.00005', '0.5', '0.00012', '5e-12')
+    """
+    short = f"{tolerance:.2g}"
+    return short if tolerance < 1e-6 else format(decimal.Decimal(short), "f")
+
+
+def _minus(shown: str, like: str) -> str:
+    # The engine's minus written as the claim writes its own: − where it typed −.
+    return shown.replace("-", "−") if "−" in like else shown
 
 
 def _wrong_number(text: str, claimed: float, engine: float, tolerance: float,
-                  name: str) -> str:
+                  name: str) -> tuple[str, str]:
+    # The diagnosis of a wrong number, and its note for a table: what the engine's number
+    # is as the claim is written, and whether it looks truncated or of the wrong sign.
     try:
-        printed = printed_tolerance(text)
+        printed: float | None = printed_tolerance(text)
     except ClaimError:  # a formula of numbers: the digits its tolerance allows
-        printed = tolerance
-    decimals = max(0, -math.floor(math.log10(2 * printed))) if printed > 0 else 6
-    right = f"{engine:.{decimals}f}"
-    message = f"{text} is not {name} = {engine:.6g}: rounded as it is written, {right}"
-    truncated = math.trunc(engine * 10**decimals) / 10**decimals
-    if tolerance and abs(truncated - claimed) <= tolerance / 5 and right != text:
-        message += " (the claim looks truncated rather than rounded)"
+        printed = None
+    right = as_written(engine, text) if printed else ""
+    if printed:
+        note = f"rounded as it is written, {right}"
+    elif printed is None and tolerance:
+        note = f"its numbers' printed precision allows ±{plain(tolerance)}"
+    else:
+        note = ""
+    remarks = []
+    truncated = _rounded(engine, text, decimal.ROUND_DOWN) if printed else ""
+    if truncated and float(truncated.replace("−", "-")) == claimed and right != text:
+        remarks.append("the claim looks truncated rather than rounded")
     elif engine and abs(claimed / engine + 1) < 1e-3:
-        message += " (the sign is flipped)"
-    return message
+        remarks.append("the sign is flipped")
+    elif printed == 0.0 and abs(claimed - engine) < 0.5:
+        remarks.append("a whole number is taken as exact: write the decimals it is "
+                       "rounded to")
+    message = f"{text} is not {name} = {in_full(engine, text)}"
+    message += f": {note}" if note else ""
+    message += "".join(f" ({r})" for r in remarks)
+    return message, "; ".join([note, *remarks] if note else remarks)
 
 
 @dataclass(frozen=True)
@@ -126,7 +239,7 @@ class NumbersCheck:
 
     def _table(self) -> tuple[list[str], list[list[str]]]:
         head = ["quantity", "claimed", "engine", "verdict"]
-        rows = [[r.name, r.text, f"{r.engine:.6g}",
+        rows = [[r.name, r.text, _minus(number(r.engine, ".6g"), r.text),
                  "ok" if r.ok else "WRONG" + (f": {r.note}" if r.note else "")]
                 for r in self.rows]
         return head, rows
@@ -224,9 +337,8 @@ def check_numbers(
         engine = by_value[v] if is_gradient else v.data
         ok = abs(claimed - engine) <= allowed + ATOL * max(1.0, abs(engine))
         note = "" if ok else _wrong_number(text, claimed, engine, allowed,
-                                           key if is_gradient else shown[v])
-        rows.append(NumberRow(key, text, claimed, engine, allowed, ok,
-                              note.split(": ", 1)[-1] if note else ""))
+                                           key if is_gradient else shown[v])[1]
+        rows.append(NumberRow(key, text, claimed, engine, allowed, ok, note))
     return NumbersCheck(tuple(rows), tolerance)
 
 

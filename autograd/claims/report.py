@@ -15,6 +15,10 @@ from typing import Any
 from autograd.notation import number
 from autograd.value import Value
 
+TARGETS = ("y", "t", "target")
+"""Labels of leaves held at their number over the trial points (a pass/fail target stays 0
+or 1); ``vary=`` redraws one, ``fixed=`` holds others."""
+
 RTOL, ATOL = 1e-6, 1e-9
 """A formula agrees with the engine at a point when |claim − engine| ≤ ATOL + RTOL·|engine|."""
 
@@ -96,6 +100,8 @@ class FormulaCheck:
     """points drawn that told little and were drawn again"""
     held: tuple[str, ...] = ()
     """labelled leaves that kept their number over the points (targets, ``fixed``)"""
+    redrawn: tuple[str, ...] = ()
+    """the leaves redrawn at the other points"""
     read_as: str = ""
     """the claim as it was read, in the articles' notation"""
     here_informative: bool = True
@@ -113,9 +119,7 @@ class FormulaCheck:
         if self.read_as and self.kind == "formula":
             lines.append(f"read as: {self.read_as}")
         if self.kind == "number":
-            lines.append(f"the engine: {self.name} = {self.here.engine!r}; the claim "
-                         f"{self.claim.strip()} allows ±{self.tolerance:.2g} at its printed "
-                         "precision")
+            pass  # the engine's line, in the claim's writing: autograd.claims.printed
         elif self.proved:
             lines.append(f"proved exactly (sympy), and it agrees at all {self.points} points "
                          "tried")
@@ -135,10 +139,13 @@ class FormulaCheck:
                          f"{len(self.kinks)} values ({', '.join(self.kinks[:3])}, …)")
                 lines.append(f"the points cross the kinks (ReLU, abs) of {kinks}")
             if self.held:
-                lines.append(f"held at their numbers: {', '.join(self.held)} ("
-                             + ("--vary NAME" if self.interface == "cli" else "vary=[...]")
-                             + " redraws one)")
-        if self.kind == "formula" and self.points == 1:
+                targets = [name for name in self.held if name in TARGETS]
+                hint = "" if not targets else (
+                    f" (--vary {targets[0]} redraws it)" if self.interface == "cli" else
+                    f" (vary=[{targets[0]!r}] redraws it)")
+                lines.append(f"held at their numbers, not redrawn: {', '.join(self.held)}"
+                             + hint)
+        if self.kind == "formula" and not self.redrawn:
             lines.append("no leaf to redraw, so only the graph's own point was tried: "
                          + ("give a name with --vary NAME" if self.interface == "cli" else
                             "label the inputs and parameters, Value(2.0, label='x'), or "
@@ -201,6 +208,7 @@ class FormulaCheck:
                 "zeros": self.zeros, "undefined": self.undefined,
                 "informative": self.informative, "uninformative": dict(self.uninformative),
                 "passed_over": self.passed_over, "held": list(self.held),
+                "redrawn": list(self.redrawn),
                 "read_as": self.read_as,
                 "text": str(self)}
 

@@ -15,7 +15,7 @@ from typing import Any
 from autograd.claims.diagnosis import diagnose
 from autograd.claims.printed import check_number
 from autograd.claims.reading import Claim, ClaimError, Substitute, read_claim
-from autograd.claims.report import ATOL, RTOL, Comparison, Diagnosis, FormulaCheck
+from autograd.claims.report import ATOL, RTOL, TARGETS, Comparison, Diagnosis, FormulaCheck
 from autograd.formula import quoted, shortened
 from autograd.graph import topological_order
 from autograd.notation import derivative_name, names_map
@@ -25,10 +25,6 @@ from autograd.value import Value
 
 POINTS = 48
 """Points a formula is tried at by default: the graph's own point and 47 drawn ones."""
-
-TARGETS = ("y", "t", "target")
-"""Labels of leaves held at their number over the trial points (a pass/fail target stays 0
-or 1); ``vary=`` redraws one, ``fixed=`` holds others."""
 
 SATURATED = 0.01
 """A sigmoid or tanh on a path from ``wrt`` whose derivative is below this is saturated:
@@ -170,7 +166,7 @@ def check_formula(
         looked_at = tried[:1] + aside + tried[1:]
         diagnosis = diagnose(root, wrt, order, looked_at,
                              agree[:1] + [True] * len(aside) + agree[1:], leaves, shown,
-                             set(parsed.values.values()))
+                             set(parsed.values.values()), parsed.derivatives)
     zeros = sum(1 for why in why_not[1:] if why.startswith("both"))
     reasons = tuple(Counter(why for why in why_not if why).items())
     agreed = sum(1 for ok, telling in zip(agree, informative) if ok and telling)
@@ -178,8 +174,8 @@ def check_formula(
                         diagnosis, proved is True, 0.0, tuple(dict.fromkeys(kinks)), seed,
                         zeros, undefined, sum(informative), reasons, passed_over,
                         tuple(shown[v] for v in order if not v.parents and v.label
-                              and v not in leaves), getattr(parsed, "read_as", ""),
-                        not why_not[0])
+                              and v not in leaves), tuple(shown[v] for v in leaves),
+                        parsed.read_as, not why_not[0])
 
 
 def redrawn_leaves(order: Sequence[Value], wrt: Value, constants: Mapping[str, float],

@@ -145,11 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a hand-derived gradient formula at many points",
         description="Check a formula for ∂root/∂NAME, written in EXPR's names, against the "
         "engine at the expression's point and at many others (so that a forgotten ReLU' "
-        "cannot hide), and say what is wrong when it fails. Exit status 0: the claim holds; "
+        "cannot hide), and say what is wrong when it fails. The other points redraw EXPR's "
+        "variables but those held: y, t and target, statements that are a number (t = 1), "
+        "--const and --fixed names. A claim that is a number is judged at the digits it is "
+        "written with (1 is exact, 0.443 allows ±0.0005). Exit status 0: the claim holds; "
         "1: it does not; 2: bad input. " + _EXPR_HELP,
-        epilog='example: backprop-lab check "z1 = w1*x1 + b1; h1 = relu(z1); y_hat = '
+        epilog='examples: backprop-lab check "z1 = w1*x1 + b1; h1 = relu(z1); y_hat = '
         'sigmoid(w5*h1 + b3); L = -log(1 - y_hat)" --at w1=0.1 x1=2 b1=0.1 w5=0.35 b3=0.1 '
-        "--wrt w1 --claim \"y_hat*w5*step(z1)*x1\"",
+        "--wrt w1 --claim \"y_hat*w5*step(z1)*x1\"; backprop-lab check "
+        "\"L = (w*x - y)**2\" --at w=0.5 x=2 --const y=1 --wrt w --claim \"2*(w*x - y)*x\"",
     )
     _expression_arguments(check)
     check.add_argument("--wrt", nargs="+", action="extend", metavar="NAME", required=True,
@@ -157,6 +161,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--claim", required=True, metavar="FORMULA",
                        help="the claimed ∂root/∂NAME: a formula in EXPR's names (ReLU'(z1), "
                        "σ'(z3), ·, − allowed) or a number such as 0.4431")
+    check.add_argument("--const", action="append", default=[], metavar="NAME=VALUE",
+                       help="a number for a name the claim uses that EXPR does not have (a "
+                       "target: --const y=0), or for a variable of EXPR instead of --at: "
+                       "then a constant, held at every point (repeatable)")
+    check.add_argument("--fixed", action="append", default=[], metavar="NAME",
+                       help="hold a variable of EXPR at its --at number at every point "
+                       "(repeatable)")
+    check.add_argument("--vary", action="append", default=[], metavar="NAME",
+                       help="redraw a variable held by default: y, t, target, a statement "
+                       "that is a number (repeatable)")
     check.add_argument("--points", type=_points, default=48,
                        help="how many points to try, the expression's own first (default 48)")
     check.add_argument("--seed", type=int, default=0,

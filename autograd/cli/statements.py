@@ -104,9 +104,10 @@ def parse_number(text: str, what: str) -> float:
     return number
 
 
-def parse_assignments(items: Sequence[str]) -> dict[str, float]:
+def parse_assignments(items: Sequence[str], option: str = "--at") -> dict[str, float]:
     """``["w=0.5", "x=2"]`` -> ``{"w": 0.5, "x": 2.0}``, in the order given. A name given
-    twice with the same value is kept once; with different values it is an error.
+    twice with the same value is kept once; with different values it is an error, which
+    names ``option`` (the option the items came with).
 
     >>> parse_assignments(["w=0.5", "x=2", "w₁=−1"])
     {'w': 0.5, 'x': 2.0, 'w1': -1.0}
@@ -116,11 +117,11 @@ def parse_assignments(items: Sequence[str]) -> dict[str, float]:
         name, sep, number = item.partition("=")
         name = name_of(name)
         if not sep or not name.isidentifier():
-            raise UsageError(f"--at expects NAME=VALUE, such as w=0.5; got {quoted(item)}")
-        value = parse_number(number, f"--at {shortened(name)}")
+            raise UsageError(f"{option} expects NAME=VALUE, such as w=0.5; got {quoted(item)}")
+        value = parse_number(number, f"{option} {shortened(name)}")
         if name in values and values[name] != value:
-            raise UsageError(f"--at {shortened(name)} is given twice, as {values[name]:g} and "
-                             f"{value:g}: keep one")
+            raise UsageError(f"{option} {shortened(name)} is given twice, as {values[name]:g} "
+                             f"and {value:g}: keep one")
         values[name] = value
     return values
 
@@ -217,6 +218,24 @@ def split_statements(text: str) -> list[Statement]:
     return found
 
 
+def variables_of(statements: Sequence[Statement]) -> list[str]:
+    """The names the statements use that none of them defines, statement by statement:
+    the variables --at gives numbers to (e and pi among them when used). A statement that
+    cannot be parsed is passed over: `build` says what is wrong with it.
+
+    >>> sorted(variables_of(split_statements("z = w*x + b; h = relu(z)*pi; L = (h - y)**2")))
+    ['b', 'pi', 'w', 'x', 'y']
+    """
+    defined = {s.name for s in statements if s.name is not None}
+    used: dict[str, None] = {}
+    for s in statements:
+        try:
+            used.update(dict.fromkeys(names_in(parse(s.formula))))
+        except FormulaError:
+            continue
+    return [name for name in used if name not in defined]
+
+
 def _statement(number: int, text: str) -> Statement:
     match = _ASSIGNMENT.search(text)
     if match is None:
@@ -310,11 +329,12 @@ class Program:
         return self.variables[key] if key in self.variables else self.named.get(key)
 
 
-def build(text: str, at: Mapping[str, float]) -> Program:
+def build(text: str, at: Mapping[str, float], *, const: bool = False) -> Program:
     """Build the statements of ``text`` from Values named by ``at``; do not run backward.
 
     Each statement may use the variables, the names of the statements before it, and the
-    constants e and pi. Every variable of ``at`` must be used.
+    constants e and pi. Every variable of ``at`` must be used. ``const``: the command also
+    takes ``--const NAME=VALUE``, which the error for a name with no value then offers.
 
     >>> build("h = relu(z); z = 2*x", {"x": 1.0})
     Traceback (most recent call last):
@@ -369,7 +389,7 @@ statement 2 (z = 2*x) defines it; move that statement up
                 later = statements[defined_by[name] - 1]
                 raise UsageError(f"{s.where()} uses {shortened(name)} before it is defined: "
                                  f"{later.where()} defines it; move that statement up")
-            raise UsageError(prefix + _missing(name, {*scope, *defined_by}))
+            raise UsageError(prefix + _missing(name, {*scope, *defined_by}, const))
         try:
             result = evaluate_tree(tree, scope)
         except (ArithmeticError, ValueError) as err:
@@ -488,8 +508,10 @@ def _free_label(taken: set[str]) -> str:
     return next(f"f{k}" for k in range(len(taken) + 1) if f"f{k}" not in taken)
 
 
-def _missing(name: str, known: set[str]) -> str:
+def _missing(name: str, known: set[str], const: bool = False) -> str:
     message = f"no value for {quoted(name)}: add --at {shortened(name)}=NUMBER"
+    if const:
+        message += f" (or --const {shortened(name)}=NUMBER, held at every point)"
     product = _as_product(name, {*known, *CONSTANTS})
     if product and len(product) > 60:
         factors = product.count("*") + 1
