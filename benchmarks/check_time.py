@@ -17,19 +17,23 @@ from __future__ import annotations
 
 import contextlib
 import random
-import re
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from micrograd.engine import Value as MicroValue
 from micrograd.nn import MLP as MicroMLP
 
 import autograd.claims.trials as trials
-from autograd import Value, check_formula, explain
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_informative_points import correct_claim, sigmoid_mlp, tanh_neuron  # noqa: E402
+
+from autograd import Value, check_formula
 from autograd.graph import topological_order
 from nn import MLP
 from nn.examples import (
@@ -38,7 +42,6 @@ from nn.examples import (
     squared_error_forward,
     student_forward,
 )
-from nn.losses import bce
 
 POINTS = 48
 REPEATS = 7
@@ -211,41 +214,6 @@ def time_split() -> None:
 
 
 # ---- informative points of correct claims -------------------------------------------------
-
-
-def correct_claim(root: Value, wrt: Value) -> str:
-    """The chain rule as explain() writes it: the sum over paths of each path's factors."""
-    terms = []
-    for path in explain(root, wrt).paths:
-        texts = [f.formula.split(" = ")[0] for f in path.factors]
-        terms.append("·".join(f"({t})" if re.search(r"[\s+\-−·*/]", t) else t
-                              for t in texts))
-    return " + ".join(terms)
-
-
-def tanh_neuron() -> Value:
-    w, x, b, y = (Value(v, label=n) for v, n in ((0.5, "w"), (2.0, "x"), (0.1, "b"),
-                                                 (1.0, "y")))
-    z = w * x + b
-    z.label = "z"
-    y_hat = z.tanh()
-    y_hat.label = "ŷ"
-    loss = (y_hat - y) ** 2
-    loss.label = "L"
-    return loss
-
-
-def sigmoid_mlp() -> Value:
-    model = MLP(2, [4, 4, 1], "sigmoid", "sigmoid", rng=random.Random(0))
-    out: list[Value] = [Value(0.5, label="x1"), Value(-1.0, label="x2")]
-    k = 0
-    for layer in model.layers:
-        out = [neuron(out) for neuron in layer.neurons]
-        for a in out:
-            k += 1
-            a.parents[0].label, a.label = f"z{k}", f"a{k}"
-    out[0].label = "ŷ"
-    return bce(out[0], 1.0)
 
 
 def relu_mlp() -> Value:

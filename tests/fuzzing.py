@@ -13,6 +13,7 @@ to write it.
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import shutil
@@ -121,6 +122,7 @@ _BASE: list[Path] = []
 def _base() -> Path:
     if not _BASE:
         _BASE.append(Path(tempfile.mkdtemp(prefix="backprop-fuzz-")).resolve())
+        atexit.register(shutil.rmtree, _BASE[0], True)  # the sandbox goes with the run
     return _BASE[0]
 
 

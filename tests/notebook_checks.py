@@ -550,7 +550,7 @@ def the_articles_formula_for_w1_holds_and_its_report_has_the_new_lines():
 @check
 def a_target_labelled_y_is_held_unless_varied():
     assert held and held.held == ("y",), (bool(held), held.held)
-    assert "held at their numbers: y (vary=[...] redraws one)" in str(held), str(held)
+    assert "held at their numbers, not redrawn: y (vary=['y'] redraws it)" in str(held), str(held)
     assert held.points == held.informative == held.agreed == 48
     assert "y" not in held.worst.at or held.worst.at["y"] == 0.0, held.worst.at
     assert varied and varied.held == () and "held at" not in str(varied), str(varied)

@@ -320,7 +320,7 @@ def _swaps(graph: Graph, paths: Sequence[Path]) -> Iterator[Edit]:
 # ---- the independent oracle: the network in numpy -----------------------------------------
 
 
-def _sigmoid(a: np.ndarray) -> np.ndarray:
+def sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 * (1 + np.tanh(a / 2))
 
 
@@ -328,7 +328,7 @@ def _step(a: np.ndarray) -> np.ndarray:
     return (a > 0).astype(float)
 
 
-_FORWARD: dict[str, Callable[..., np.ndarray]] = {
+FORWARD: dict[str, Callable[..., np.ndarray]] = {  # arrays or plain floats alike
     "dot": lambda *p: sum(p[k] * p[k + 1] for k in range(0, len(p) - 1, 2)) + p[-1],
     "add": lambda a, b: a + b,
     "sub": lambda a, b: a - b,
@@ -338,13 +338,13 @@ _FORWARD: dict[str, Callable[..., np.ndarray]] = {
     "log": np.log,
     "exp": np.exp,
     "relu": lambda a: np.maximum(a, 0.0),
-    "sigmoid": _sigmoid,
+    "sigmoid": sigmoid,
     "tanh": np.tanh,
 }
 _FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sigmoid": _sigmoid, "tanh": np.tanh, "step": _step, "relu": lambda a: np.maximum(a, 0.0),
+    "sigmoid": sigmoid, "tanh": np.tanh, "step": _step, "relu": lambda a: np.maximum(a, 0.0),
     "log": np.log, "exp": np.exp,
-    "dsig": lambda a: _sigmoid(a) * (1 - _sigmoid(a)), "dtanh": lambda a: 1 - np.tanh(a) ** 2,
+    "dsig": lambda a: sigmoid(a) * (1 - sigmoid(a)), "dtanh": lambda a: 1 - np.tanh(a) ** 2,
 }
 _WRITTEN = [("σ'(", "dsig("), ("tanh'(", "dtanh("), ("ReLU'(", "step("), ("σ(", "sigmoid("),
             ("·", "*"), ("×", "*"), (MINUS, "-"), ("½", "(1/2)"), ("²", "**2")]
@@ -376,7 +376,7 @@ class Oracle:
                 if not v.parents:
                     data[v] = self.leaves[v] + (by if v is moved else 0.0)
                 else:
-                    data[v] = _FORWARD[v.op](*[data[p] for p in v.parents])
+                    data[v] = FORWARD[v.op](*[data[p] for p in v.parents])
         return data
 
     def slope(self, wrt: Value, h: float = 1e-6) -> np.ndarray:

@@ -185,6 +185,8 @@ def folder_contents() -> st.SearchStrategy[dict[str, object]]:
 def _fill(box, contents: dict[str, object]) -> None:
     for name, content in contents.items():
         path = box.work / "ex" / name
+        if path.parent.is_symlink() or path.parent.is_file():
+            continue  # student-01 is already a file or a link: nothing goes inside it
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists() or path.is_symlink():
             continue

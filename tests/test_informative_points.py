@@ -24,7 +24,7 @@ import statistics
 from collections.abc import Callable, Iterator, Mapping
 
 import pytest
-from slip_corpus import SPECS, factor_text, render
+from slip_corpus import FORWARD, SPECS, factor_text, render, sigmoid
 
 from autograd import Value, check_formula, explain
 from autograd.claims.reading import ClaimError
@@ -108,28 +108,11 @@ def no_proofs() -> Iterator[None]:
         yield
 
 
-# ---- the independent oracle: the graph re-run on plain floats -------------------------
+# ---- the independent oracle: the graph re-run on plain floats (slip_corpus.FORWARD) ------
 
 
-def _sigmoid(a: float) -> float:
-    return 0.5 * (1.0 + math.tanh(a / 2.0))
-
-
-_FORWARD: dict[str, Callable[..., float]] = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "neg": lambda a: -a,
-    "powc": lambda a, b: a ** b,
-    "log": math.log,
-    "exp": math.exp,
-    "relu": lambda a: max(a, 0.0),
-    "sigmoid": _sigmoid,
-    "tanh": math.tanh,
-    "dot": lambda *p: sum(p[k] * p[k + 1] for k in range(0, len(p) - 1, 2)) + p[-1],
-}
 _SLOPE: dict[str, Callable[[float], float]] = {
-    "sigmoid": lambda a: _sigmoid(a) * (1.0 - _sigmoid(a)),
+    "sigmoid": lambda a: sigmoid(a) * (1.0 - sigmoid(a)),
     "tanh": lambda a: 1.0 - math.tanh(a) ** 2,
 }
 
@@ -142,7 +125,7 @@ def run(root: Value, at: Mapping[str, float], moved: Value | None = None,
         if not v.parents:
             data[v] = (at[v.label] if v.label else v.data) + (by if v is moved else 0.0)
         else:
-            data[v] = _FORWARD[v.op](*[data[p] for p in v.parents])
+            data[v] = float(FORWARD[v.op](*[data[p] for p in v.parents]))
     return data
 
 
