@@ -508,20 +508,27 @@ class _TooLong(BaseException):
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[bool]:
-    # Raise _TooLong in this thread after ``seconds``; yields whether it can.
+    # Raise _TooLong in this thread after ``seconds``; yields whether it can. It cannot
+    # off the main thread, without setitimer, or while another timer or a handler not set
+    # from Python is in place: those are left as they are.
     if (not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()):
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+            or signal.getsignal(signal.SIGALRM) is None):
         yield False
         return
+    done = False
 
     def stop(signum: int, frame: Any) -> None:
-        raise _TooLong
+        if not done:  # an alarm that arrives as the limit is lifted is let go
+            raise _TooLong
 
     before = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
         yield True
     finally:
+        done = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, before)
 

@@ -4,17 +4,22 @@ test_claims_verdicts.py; here the oracles are plain-float arithmetic written in 
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
+import signal
 
 import pytest
 
 from autograd import Value, check_formula, check_numbers
 from autograd.claims import ClaimError, printed_tolerance
+from autograd.claims.reading import read_claim
+from autograd.explain import explain
+from autograd.graph import topological_order
 from autograd.notation import number
 from autograd.replay import probe
 from nn import MLP
-from nn.examples import simplenn_forward, student_forward
+from nn.examples import simplenn_forward, squared_error_forward, student_forward
 
 
 def sigma(z: float) -> float:
@@ -413,3 +418,62 @@ def test_sympy_overturns_floats_that_cannot_tell() -> None:
     assert not report and report.agreed == report.points
     assert report.diagnosis is not None and "sympy" in report.diagnosis.message
     assert check_formula(y, x, "2*x").proved
+
+
+# ---- what a review of the informative points found -----------------------------------------
+
+
+def test_a_constant_that_contradicts_a_leaf_of_the_same_name_is_refused() -> None:
+    w, x, y = Value(0.5, label="w"), Value(2.0, label="x"), Value(1.0, label="y")
+    L = (w * x - y) ** 2
+    with pytest.raises(ClaimError, match=r"constants=\{'y': 0\}, but y is a leaf"):
+        check_formula(L, w, "2(w x - y)x", constants={"y": 0})
+    assert check_formula(L, w, "2(w x - y)x", constants={"y": 1})  # the leaf's own number
+
+
+def test_the_worst_point_shown_is_one_where_claim_and_engine_differ() -> None:
+    # The claim is right wherever w·x < 5 and wrong at the graph's own point (w·x = 6),
+    # where σ is flat: the one point that shows the slip is the one to show.
+    w, x = Value(3.0, label="w"), Value(2.0, label="x")
+    L = (w * x).sigmoid()
+    report = check_formula(L, w, "σ'(w x)·x·step(5 - w x)")
+    assert not report
+    s = 1 / (1 + math.exp(-6.0))
+    assert report.worst.engine == pytest.approx(s * (1 - s) * 2.0)
+    assert report.worst.claimed == 0.0
+    assert report.worst.at == {"w": 3.0, "x": 2.0}
+
+
+def test_only_a_target_held_by_its_label_is_offered_vary() -> None:
+    w, x, y = Value(0.5, label="w"), Value(2.0, label="x"), Value(1.0, label="y")
+    L = (w * x - y) ** 2
+    by_label = check_formula(L, w, "2(w x - y)x")
+    assert by_label.targets == ("y",) and "vary=['y'] redraws it" in str(by_label)
+    fixed = check_formula(L, w, "2(w x - y)x", fixed=["y"])
+    assert fixed.held == ("y",) and fixed.targets == () and "vary" not in str(fixed)
+
+
+def test_a_slow_proof_gives_up_and_leaves_other_timers_alone(monkeypatch) -> None:
+    symbolic_module = importlib.import_module("autograd.symbolic")  # the module, not the function
+    net = squared_error_forward()
+    # ∂E/∂x1 over its paths, right: sympy's normal form of it takes minutes
+    terms = [" * ".join(f"({f.formula.split(' = ')[0]})" for f in p.factors)
+             for p in explain(net["E"], net["x1"]).paths]
+    read = read_claim(" + ".join(terms), topological_order(net["E"]), {})
+    monkeypatch.setattr(symbolic_module, "PROOF_SECONDS", 0.2)
+    assert symbolic_module.prove_equal(net["E"], net["x1"], read.tree, read.values) is None
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+    # with someone else's timer running, the proof is not limited and the timer stays
+    fired: list[int] = []
+    before = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30.0)
+        x = Value(2.0, label="x")
+        square = read_claim("2*x", [x], {})
+        assert symbolic_module.prove_equal(x * x, x, square.tree, {"x": x}) is True
+        assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 30.0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+    assert not fired

@@ -1,10 +1,13 @@
 """What is wrong with a claim that fails: the slip a learner made, in the learner's terms.
 
 At a few of the points tried, ∂root/∂wrt is written as the sum over paths of products of
-factors (`autograd.explain`); each slip (a factor missing or counted twice, a value written
-for its derivative, a wrong or extra factor, a missing path, a sign, a constant factor) is
-the number it would give there. The first slip that gives the claim's number at every one of
-those points is the diagnosis.
+factors (`autograd.explain`); each slip is a change to that sum: a factor of one edge
+missing, doubled, replaced by another Value the claim names, by its own value (ŷ for
+σ'(z3)), by another activation's derivative or by the derivative at another neuron's value,
+in every path term or in one; a path term negated or left out; the whole claim negated or
+scaled. The first slip that gives the claim's number at every one of those points is the
+diagnosis; when none does, the first pair of slips that does (looked up at the first point
+by the change each brings, then checked at all) is named as "two slips".
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from autograd.value import Value, apply
 _DIAGNOSIS_POINTS = 16
 _MAX_DIAGNOSED_PATHS = 64
 _CONSTANT_FACTORS = (2.0, 0.5, 3.0, 1 / 3, 4.0, 0.25, -2.0, -0.5)
-
 
 
 def _rebuilt(order: Sequence[Value], numbers: Mapping[Value, float]) -> dict[Value, Value]:

@@ -23,7 +23,6 @@ RTOL, ATOL = 1e-6, 1e-9
 """A formula agrees with the engine at a point when |claim − engine| ≤ ATOL + RTOL·|engine|."""
 
 
-
 @dataclass(frozen=True)
 class Comparison:
     """The claim and the engine at one point: ``at`` holds the labelled leaves' numbers."""
@@ -100,6 +99,8 @@ class FormulaCheck:
     """points drawn that told little and were drawn again"""
     held: tuple[str, ...] = ()
     """labelled leaves that kept their number over the points (targets, ``fixed``)"""
+    targets: tuple[str, ...] = ()
+    """held leaves held only because they are labelled y, t or target: ``vary`` redraws them"""
     redrawn: tuple[str, ...] = ()
     """the leaves redrawn at the other points"""
     read_as: str = ""
@@ -121,8 +122,9 @@ class FormulaCheck:
         if self.kind == "number":
             pass  # the engine's line, in the claim's writing: autograd.claims.printed
         elif self.proved:
-            lines.append(f"proved exactly (sympy), and it agrees at all {self.points} points "
-                         "tried")
+            lines.append("proved exactly (sympy), and it agrees at "
+                         + (f"all {self.points} points tried" if self.points > 1 else
+                            "the one point tried"))
         else:
             agreed_here = self.here.error <= ATOL + RTOL * abs(self.here.engine)
             telling_here = self.here_informative
@@ -139,7 +141,7 @@ class FormulaCheck:
                          f"{len(self.kinks)} values ({', '.join(self.kinks[:3])}, …)")
                 lines.append(f"the points cross the kinks (ReLU, abs) of {kinks}")
             if self.held:
-                targets = [name for name in self.held if name in TARGETS]
+                targets = self.targets
                 hint = "" if not targets else (
                     f" (--vary {targets[0]} redraws it)" if self.interface == "cli" else
                     f" (vary=[{targets[0]!r}] redraws it)")
@@ -147,16 +149,15 @@ class FormulaCheck:
                              + hint)
         if self.kind == "formula" and not self.redrawn:
             lines.append("no leaf to redraw, so only the graph's own point was tried: "
-                         + ("give a name with --vary NAME" if self.interface == "cli" else
-                            "label the inputs and parameters, Value(2.0, label='x'), or "
-                            "vary=[...] a held one"))
+                         + ("every variable is held" if self.held else
+                            "label the inputs and parameters, Value(2.0, label='x')"))
         if not self.holds and self.kind == "formula":
             about = [v.label for v in self.diagnosis.values] if self.diagnosis else []
             lines.append(f"worst at {_where(self.worst, about, self.held)}: claim "
                          f"{n(self.worst.claimed)}, engine {n(self.worst.engine)}")
         if self.undefined:
             lines.append(f"the claim has no number at {self.undefined} other point(s) drawn "
-                         "(a division by 0 or a log of 0 in floats); they were left out")
+                         "(a division by 0 or an overflow in floats); they were left out")
         if self.diagnosis is not None:
             lines.append(f"diagnosis ({self.diagnosis.category}): {self.diagnosis.message}")
         return lines

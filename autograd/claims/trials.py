@@ -95,6 +95,7 @@ def check_formula(
         return check_number(parsed, root, wrt, name, seed)
 
     held = constants or {}
+    _refuse_other_numbers(order, held)
     leaves = redrawn_leaves(order, wrt, held, fixed, vary)
     on_path = _on_paths(order, wrt)
     kinked = [v.parents[0] for v in order if v.op in _KINKED]
@@ -142,8 +143,10 @@ def check_formula(
     agree = [_agree(c) for _, c in tried]
     holds = all(agree) and undefined <= len(tried)  # no more left out than kept
     informative = [not why for why in why_not]
-    worst = _worst([c for (_, c), telling in zip(tried, informative) if telling]
-                   or [c for _, c in tried])
+    # the worst point among those that tell; among all, when only others disagree
+    telling = [c for (_, c), ok in zip(tried, informative) if ok]
+    shows_it = bool(telling) and (all(agree) or not all(map(_agree, telling)))
+    worst = _worst(telling if shows_it else [c for _, c in tried])
     kinks = [shown[v] for v in kinked if {-1, 1} <= trial.signs.get(trial.index[v], set())]
     diagnosis = None
     proved = _proved(root, wrt, parsed, leaves) if holds else None
@@ -170,12 +173,36 @@ def check_formula(
     zeros = sum(1 for why in why_not[1:] if why.startswith("both"))
     reasons = tuple(Counter(why for why in why_not if why).items())
     agreed = sum(1 for ok, telling in zip(agree, informative) if ok and telling)
-    return FormulaCheck(claim, name, "formula", holds, len(tried), agreed, here, worst,
-                        diagnosis, proved is True, 0.0, tuple(dict.fromkeys(kinks)), seed,
-                        zeros, undefined, sum(informative), reasons, passed_over,
-                        tuple(shown[v] for v in order if not v.parents and v.label
-                              and v not in leaves), tuple(shown[v] for v in leaves),
-                        parsed.read_as, not why_not[0])
+    held_leaves = [v for v in order if not v.parents and v.label and v not in leaves]
+    return FormulaCheck(
+        claim, name, "formula", holds, len(tried), agreed, here, worst, diagnosis,
+        proved=proved is True, kinks=tuple(dict.fromkeys(kinks)), seed=seed, zeros=zeros,
+        undefined=undefined, informative=sum(informative), uninformative=reasons,
+        passed_over=passed_over, held=tuple(shown[v] for v in held_leaves),
+        targets=tuple(shown[v] for v in held_leaves if _held_by_default(v, held, fixed)),
+        redrawn=tuple(shown[v] for v in leaves), read_as=parsed.read_as,
+        here_informative=not why_not[0])
+
+
+def _held_by_default(leaf: Value, constants: Mapping[str, float],
+                     fixed: Iterable[str | Value]) -> bool:
+    # A target held because of its label, not because it was given as fixed or a constant.
+    named = [fixed] if isinstance(fixed, (str, Value)) else list(fixed)
+    return (leaf.label in TARGETS and leaf.label not in constants
+            and not any(item is leaf or item == leaf.label for item in named))
+
+
+def _refuse_other_numbers(order: Sequence[Value], constants: Mapping[str, float]) -> None:
+    # A constant named like a leaf of the graph must be the leaf's own number: the claim
+    # and the graph would otherwise be about two different y's.
+    for v in order:
+        if (not v.parents and v.label in constants
+                and float(constants[v.label]) != v.data):
+            raise ClaimError(
+                f"constants={{{v.label!r}: {constants[v.label]!r}}}, but {v.label} is a leaf "
+                f"of the graph holding {v.data!r}: leave it out of constants (a leaf "
+                f"labelled {v.label} is held at its number; fixed=[{v.label!r}] holds any "
+                "other leaf)")
 
 
 def redrawn_leaves(order: Sequence[Value], wrt: Value, constants: Mapping[str, float],
@@ -278,8 +305,9 @@ class _Trial:
         self.index = {v: k for k, v in enumerate(watched)}
         self.wrt = wrt
         self.saturating, self.kinked, self.shown = saturating, kinked, shown
+        redrawn = set(leaves)
         self.held = {v.label: v.data for v in shown if not v.parents and v.label
-                     and v not in set(leaves)}  # leaves that keep their number
+                     and v not in redrawn}  # leaves that keep their number
         self.signs: dict[int, set[int]] = {}  # the signs each watched value took
         self.rounded_off = False
         self.undefined_because = ""

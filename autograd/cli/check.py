@@ -71,9 +71,9 @@ def check_command(args: argparse.Namespace) -> int:
                          f"({shortened(', '.join(given), 60)}): check one claim at a time")
     text = read_expression(args.expression)
     at = parse_assignments(args.at or [])
-    const = parse_assignments(getattr(args, "const", None) or [], "--const")
-    fixed = _names(getattr(args, "fixed", None) or [], "--fixed")
-    vary = _names(getattr(args, "vary", None) or [], "--vary")
+    const = parse_assignments(args.const or [], "--const")
+    fixed = _names(args.fixed or [], "--fixed")
+    vary = _names(args.vary or [], "--vary")
     _refuse_clashes(at, const, fixed, vary, name_of(given[0]))
     statements = split_statements(text)
     defined = {s.name: s for s in statements if s.name is not None}
@@ -112,8 +112,7 @@ def check_command(args: argparse.Namespace) -> int:
                                    seed=args.seed, constants=constants, fixed=held, vary=vary)
     except ClaimError as err:
         raise _for_the_command_line(err, program) from None
-    if any(f.name == "interface" for f in dataclasses.fields(report)):
-        report = dataclasses.replace(report, interface="cli")  # hints name options
+    report = dataclasses.replace(report, interface="cli")  # hints name options
     if args.json:
         document: dict[str, Any] = {"expression": program.text, "wrt": name,
                                     **({"const": const} if const else {}),
