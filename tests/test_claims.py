@@ -477,3 +477,11 @@ def test_a_slow_proof_gives_up_and_leaves_other_timers_alone(monkeypatch) -> Non
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, before)
     assert not fired
+
+
+def test_fixed_and_vary_may_be_any_iterable_read_once() -> None:
+    w, x, y = Value(0.5, label="w"), Value(2.0, label="x"), Value(1.0, label="y")
+    L = (w * x - y) ** 2
+    report = check_formula(L, w, "2(w x - y)x", fixed=(name for name in ["x"]))
+    assert report and report.held == ("x", "y") and report.redrawn == ("w",)
+    assert report.worst.at["x"] == 2.0 and report.targets == ("y",)

@@ -10,6 +10,7 @@ import math
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from autograd.claims.diagnosis import diagnose
@@ -34,6 +35,7 @@ _KINKED = {"relu", "leaky_relu", "abs"}  # ops whose derivative jumps where thei
 _SATURATING = {"sigmoid", "tanh"}
 _PATIENCE = 8  # draws per kept point before points that tell less are taken
 _ASIDE = 4  # points passed over where both are 0, kept for the diagnosis
+_BOTH_ZERO, _FLAT = "both are 0", "saturated"  # how the reasons a point tells little start
 
 
 def check_formula(
@@ -95,6 +97,7 @@ def check_formula(
         return check_number(parsed, root, wrt, name, seed)
 
     held = constants or {}
+    fixed, vary = _listed_leaves(fixed), _listed_leaves(vary)  # each read more than once
     _refuse_other_numbers(order, held)
     leaves = redrawn_leaves(order, wrt, held, fixed, vary)
     on_path = _on_paths(order, wrt)
@@ -112,34 +115,9 @@ def check_formula(
         raise ClaimError("the engine's gradient is not a finite number at the graph's own "
                          "point, so there is nothing to check the claim against")
     trial.count_signs()
-    tried = [(here_numbers, here)]
-    why_not = [trial.uninformative()]
-    rng = random.Random(seed)
-    scales = list(_SCALES)
-    attempts = undefined = passed_over = 0
-    aside: list[tuple[list[float], Comparison]] = []
-    while len(tried) < points and attempts < 40 * points and leaves:
-        attempts += 1
-        slot = attempts % len(scales)
-        numbers = [_draw(rng, v.data, scales[slot]) for v in leaves]
-        comparison = trial.compare(numbers)
-        if comparison is None:
-            continue
-        if trial.rounded_off:
-            undefined += 1  # no float number for the claim here (0/0 where σ rounds to 1)
-            continue
-        trial.count_signs()
-        why = trial.uninformative()
-        patient = attempts < _PATIENCE * points
-        if why and patient:
-            passed_over += 1
-            if why.startswith("both") and len(aside) < _ASIDE:
-                aside.append((numbers, comparison))  # where a kink is off: for diagnosis
-            if why.startswith("saturated"):  # draw nearer 0 at this scale from now on
-                scales[slot] = max(scales[slot] / 2, _SMALLEST_SCALE)
-            continue
-        tried.append((numbers, comparison))
-        why_not.append(why)
+    drawn = _Drawn([(here_numbers, here)], [trial.uninformative()])
+    _draw_points(trial, drawn, points, seed)
+    tried, why_not, aside, undefined = drawn.tried, drawn.why_not, drawn.aside, drawn.undefined
     agree = [_agree(c) for _, c in tried]
     holds = all(agree) and undefined <= len(tried)  # no more left out than kept
     informative = [not why for why in why_not]
@@ -170,7 +148,7 @@ def check_formula(
         diagnosis = diagnose(root, wrt, order, looked_at,
                              agree[:1] + [True] * len(aside) + agree[1:], leaves, shown,
                              set(parsed.values.values()), parsed.derivatives)
-    zeros = sum(1 for why in why_not[1:] if why.startswith("both"))
+    zeros = sum(1 for why in why_not[1:] if why.startswith(_BOTH_ZERO))
     reasons = tuple(Counter(why for why in why_not if why).items())
     agreed = sum(1 for ok, telling in zip(agree, informative) if ok and telling)
     held_leaves = [v for v in order if not v.parents and v.label and v not in leaves]
@@ -178,18 +156,63 @@ def check_formula(
         claim, name, "formula", holds, len(tried), agreed, here, worst, diagnosis,
         proved=proved is True, kinks=tuple(dict.fromkeys(kinks)), seed=seed, zeros=zeros,
         undefined=undefined, informative=sum(informative), uninformative=reasons,
-        passed_over=passed_over, held=tuple(shown[v] for v in held_leaves),
+        passed_over=drawn.passed_over, held=tuple(shown[v] for v in held_leaves),
         targets=tuple(shown[v] for v in held_leaves if _held_by_default(v, held, fixed)),
         redrawn=tuple(shown[v] for v in leaves), read_as=parsed.read_as,
         here_informative=not why_not[0])
 
 
+@dataclass
+class _Drawn:
+    """The points kept (the graph's own first), why each tells little ("" when it tells),
+    and what was passed over."""
+
+    tried: list[tuple[list[float], Comparison]]
+    why_not: list[str]
+    aside: list[tuple[list[float], Comparison]] = field(default_factory=list)
+    """points passed over where both are 0 (a kink off), kept for the diagnosis"""
+    undefined: int = 0
+    passed_over: int = 0
+
+
+def _draw_points(trial: _Trial, drawn: _Drawn, points: int, seed: int) -> None:
+    # Draw points until ``points`` are kept: those that tell little are passed over while
+    # there is patience left, and a scale whose points saturate is halved.
+    rng = random.Random(seed)
+    scales = list(_SCALES)
+    attempts = 0
+    while len(drawn.tried) < points and attempts < 40 * points and trial.leaves:
+        attempts += 1
+        slot = attempts % len(scales)
+        numbers = [_draw(rng, v.data, scales[slot]) for v in trial.leaves]
+        comparison = trial.compare(numbers)
+        if comparison is None:
+            continue
+        if trial.rounded_off:
+            drawn.undefined += 1  # no float number for the claim here (0/0, σ rounded to 1)
+            continue
+        trial.count_signs()
+        why = trial.uninformative()
+        if why and attempts < _PATIENCE * points:
+            drawn.passed_over += 1
+            if why.startswith(_BOTH_ZERO) and len(drawn.aside) < _ASIDE:
+                drawn.aside.append((numbers, comparison))
+            if why.startswith(_FLAT):  # draw nearer 0 at this scale from now on
+                scales[slot] = max(scales[slot] / 2, _SMALLEST_SCALE)
+            continue
+        drawn.tried.append((numbers, comparison))
+        drawn.why_not.append(why)
+
+
+def _listed_leaves(given: Iterable[str | Value]) -> list[str | Value]:
+    return [given] if isinstance(given, (str, Value)) else list(given)
+
+
 def _held_by_default(leaf: Value, constants: Mapping[str, float],
-                     fixed: Iterable[str | Value]) -> bool:
+                     fixed: list[str | Value]) -> bool:
     # A target held because of its label, not because it was given as fixed or a constant.
-    named = [fixed] if isinstance(fixed, (str, Value)) else list(fixed)
     return (leaf.label in TARGETS and leaf.label not in constants
-            and not any(item is leaf or item == leaf.label for item in named))
+            and not any(item is leaf or item == leaf.label for item in fixed))
 
 
 def _refuse_other_numbers(order: Sequence[Value], constants: Mapping[str, float]) -> None:
@@ -218,23 +241,22 @@ def redrawn_leaves(order: Sequence[Value], wrt: Value, constants: Mapping[str, f
     ['w']
     """
     leaves = [v for v in order if not v.parents and v.label]
-    held = _chosen(fixed, leaves, "fixed") | {v for v in leaves if v.label in TARGETS}
-    held |= {v for v in leaves if v.label in constants}
-    held -= _chosen(vary, leaves, "vary")
-    both = _chosen(fixed, leaves, "fixed") & _chosen(vary, leaves, "vary")
+    fixed_leaves = _chosen(_listed_leaves(fixed), leaves, "fixed")
+    varied_leaves = _chosen(_listed_leaves(vary), leaves, "vary")
+    both = fixed_leaves & varied_leaves
     if both:
         raise ClaimError(f"{', '.join(sorted(v.label for v in both))} is both fixed and "
                          "varied: give it in one of fixed= and vary=")
+    held = fixed_leaves | {v for v in leaves if v.label in TARGETS or v.label in constants}
+    held -= varied_leaves
     redrawn = [v for v in leaves if v not in held]
     if not wrt.parents and wrt not in redrawn:
         redrawn.append(wrt)
     return redrawn
 
 
-def _chosen(given: Iterable[str | Value], leaves: Sequence[Value], what: str) -> set[Value]:
+def _chosen(given: list[str | Value], leaves: Sequence[Value], what: str) -> set[Value]:
     # The leaves given by label or as Values; anything else is an error naming the leaves.
-    if isinstance(given, (str, Value)):
-        given = [given]
     by_label = {v.label: v for v in leaves}
     chosen = set()
     for item in given:
@@ -351,12 +373,12 @@ class _Trial:
         for v in self.saturating:
             a = self._values[self.index[v.parents[0]]]
             if abs(OPS[v.op].rule(a, OPS[v.op].forward(a))[0]) < SATURATED:
-                return (f"saturated: {self.shown[v]} is flat there "
+                return (f"{_FLAT}: {self.shown[v]} is flat there "
                         f"({self.shown[v.parents[0]]} far from 0)")
         c = self._last
         if c is not None and abs(c.engine) <= ATOL and abs(c.claimed) <= ATOL:
             off = [self.shown[v] for v in self.kinked if self._values[self.index[v]] <= 0]
-            return ("both are 0" + (f", where {_listed(off)} ≤ 0 (a ReLU off)" if off else ""))
+            return (_BOTH_ZERO + (f", where {_listed(off)} ≤ 0 (a ReLU off)" if off else ""))
         return ""
 
 
