@@ -42,12 +42,9 @@ from __future__ import annotations
 import ast
 import math
 import random
-import signal
-import threading
 import unicodedata
 import warnings
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping
 from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -55,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 from autograd.formula import FUNCTIONS, LEAKY_SLOPE, parse
 from autograd.graph import made_from, topological_order
 from autograd.ops import OPS, Op
+from autograd.time_limit import TooLong, time_limit
 from autograd.value import Value
 
 if TYPE_CHECKING:  # sympy is an optional extra, imported when a function is called
@@ -495,42 +493,10 @@ def prove_equal(root: Value, wrt: Value, claim: ast.expr,
     if len(order) > MAX_NODES:
         return None
     try:
-        with _time_limit(PROOF_SECONDS) as limited:
+        with time_limit(PROOF_SECONDS) as limited:
             return _prove(sp, order, root, wrt, claim, names, held, limited)
-    except _TooLong:
+    except TooLong:
         return None
-
-
-class _TooLong(BaseException):
-    """The proof took longer than `PROOF_SECONDS` (a BaseException, as sympy's own
-    ``except Exception`` must not swallow it)."""
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[bool]:
-    # Raise _TooLong in this thread after ``seconds``; yields whether it can. It cannot
-    # off the main thread, without setitimer, or while another timer or a handler not set
-    # from Python is in place: those are left as they are.
-    if (not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()
-            or signal.getitimer(signal.ITIMER_REAL)[0] > 0
-            or signal.getsignal(signal.SIGALRM) is None):
-        yield False
-        return
-    done = False
-
-    def stop(signum: int, frame: Any) -> None:
-        if not done:  # an alarm that arrives as the limit is lifted is let go
-            raise _TooLong
-
-    before = signal.signal(signal.SIGALRM, stop)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        yield True
-    finally:
-        done = True
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, before)
 
 
 def _prove(sp: Any, order: list[Value], root: Value, wrt: Value, claim: ast.expr,

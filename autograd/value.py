@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any, Union
 
 from autograd.graph import topological_order
+from autograd.micrograd_names import SIGNATURE, op_of, symbol_of
 from autograd.ops import OPS, DomainError, Op
 
 Number = Union[int, float]  # noqa: UP007 (a runtime alias: Python 3.10 needs Union here)
@@ -84,6 +85,11 @@ class Value:
     NaN and infinite ``data`` are accepted as given; ops then follow IEEE float arithmetic
     (NaN in, NaN out) rather than raising.
 
+    The constructor is micrograd's, ``Value(data, _children=(), _op='', label='')``, and
+    micrograd's names ``_prev``, ``_op`` and ``_backward()`` work too, so code written for
+    micrograd or its lecture runs here (`autograd.micrograd_names`). ``_children`` and
+    ``_op`` record an op by hand: ``Value(a.data * b.data, (a, b), '*')`` is ``a * b``.
+
     >>> x = Value(3.0, label="x")
     >>> y = x * 2 + 1
     >>> y
@@ -101,13 +107,20 @@ class Value:
     parents: tuple[Value, ...]
     local_grads: tuple[Any, ...]
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, _children: Sequence[Value] = (), _op: str = "",
+                 label: str = "") -> None:
         self.data = data if data.__class__ is float else _as_float(data)
         self.grad = 0.0
-        self.label = label if label.__class__ is str else str(label)
-        self.op = ""
-        self.parents = ()
-        self.local_grads = ()
+        if label.__class__ is not str and not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}; "
+                            f"the signature is micrograd's, {SIGNATURE}, so a Value's "
+                            "parents go second and its label by name: "
+                            "Value(2.0, label='a')")
+        self.label = label
+        if _children or _op:
+            self.op, self.parents, self.local_grads = _made_by(self.data, _children, _op)
+        else:
+            self.op, self.parents, self.local_grads = "", (), ()
 
     def __repr__(self) -> str:
         extra = f", label={self.label!r}" if self.label else ""
@@ -216,6 +229,39 @@ class Value:
     def cos(self) -> Value:
         """Cosine. ``Value(0.0).cos().data == 1.0``"""
         return _apply1(OPS["cos"], self)
+
+    # ---- micrograd's and the lecture's names (`autograd.micrograd_names`) ------------------
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's ``_prev``: the set of this Value's parents (``a * a`` has one).
+
+        >>> a = Value(2.0); (a * a)._prev == {a}
+        True
+        """
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's ``_op``: its text for the op that made this Value, '' for a leaf.
+
+        >>> (Value(2.0) ** 2)._op, Value(2.0).tanh()._op
+        ('**2', 'tanh')
+        """
+        exponent = self.parents[1].data if self.op == "powc" else None
+        return symbol_of(self.op, exponent)
+
+    def _backward(self) -> None:
+        """micrograd's ``_backward()``: add this Value's ``grad`` times each local derivative
+        to its parents' ``grad``, one step of the chain rule, as the lecture does by hand.
+
+        >>> a, b = Value(2.0), Value(3.0)
+        >>> c = a * b; c.grad = 1.0; c._backward(); a.grad, b.grad
+        (3.0, 2.0)
+        """
+        upstream = self.grad
+        for parent, local in zip(self.parents, self.local_grads):
+            parent.grad += local * upstream
 
     # ---- the chain rule -------------------------------------------------------------------
 
@@ -335,6 +381,35 @@ def apply(op: Op, *inputs: Operand) -> Value:
         raise DomainError(f"{op.name}: {err} {_describe(op, datas)}") from None
     out.op, out.parents, out.local_grads = op.name, parents, local_grads
     return out
+
+
+def _made_by(data: float, children: Any, symbol: Any) -> tuple[str, tuple[Value, ...], tuple]:
+    # micrograd's Value(data, _children, _op): the op named by its symbol, with the local
+    # derivatives its rule gives for these parents and this result.
+    if not isinstance(children, str):
+        try:
+            children = tuple(children)
+        except TypeError:
+            pass
+    if not isinstance(children, tuple) or not all(isinstance(c, Value) for c in children):
+        raise TypeError(f"_children must be a tuple of Values, got {children!r}; the "
+                        f"signature is micrograd's, {SIGNATURE}: pass a label by name, "
+                        "Value(2.0, label='a')")
+    if not isinstance(symbol, str) or not symbol:
+        raise TypeError(f"Value({data!r}, _children=...) needs _op, the op that made it, "
+                        f"e.g. Value(a.data + b.data, (a, b), '+'): {SIGNATURE}")
+    try:
+        name, exponent = op_of(symbol, len(children))
+    except ValueError as err:
+        raise TypeError(str(err)) from None
+    op = OPS[name]
+    parents = tuple(children) + ((_leaf(exponent),) if exponent is not None else ())
+    datas = tuple(p.data for p in parents)
+    try:
+        local_grads = tuple(float(g) for g in op.rule(*datas, data))
+    except (ArithmeticError, ValueError) as err:
+        raise DomainError(f"{op.name}: {err} {_describe(op, datas)}") from None
+    return op.name, parents, local_grads
 
 
 def _describe(op: Op, datas: tuple[float, ...]) -> str:

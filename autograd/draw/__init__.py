@@ -56,7 +56,7 @@ from autograd.files import write_bytes
 from autograd.notation import FORMAT
 from autograd.value import Value
 
-__all__ = ["draw", "render", "label_group", "Drawing", "DotMissingError", "DotError",
+__all__ = ["draw", "draw_dot", "render", "label_group", "Drawing", "DotMissingError", "DotError",
            "DotTimeout", "GraphTooLarge", "MAX_NODES", "INSTALL", "MISSING", "DOT_TIMEOUT",
            "TIMEOUT_VARIABLE"]
 
@@ -160,6 +160,21 @@ def draw(
     if timeout is not None:
         time_limit(timeout)  # a bad limit is said now, not when the drawing is shown
         drawing.timeout = timeout
+    return drawing
+
+
+def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Drawing:  # noqa: A002
+    """micrograd's and the lecture's helper, by its name: `draw` with ``rankdir`` (micrograd's
+    "LR" by default, or "TB"), the picture in ``format`` ("svg", "png", ...), so that
+    ``draw_dot(y).render("gout")`` writes ``gout.svg`` as micrograd's does.
+
+    >>> from autograd import Value
+    >>> dot = draw_dot(Value(2.0, label="x").tanh(), format="png")
+    >>> dot.format, 'rankdir="LR"' in dot.source or "rankdir=LR" in dot.source
+    ('png', True)
+    """
+    drawing = draw(root, rankdir=rankdir)
+    drawing.format = format
     return drawing
 
 

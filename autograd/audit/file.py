@@ -1,0 +1,132 @@
+"""Auditing a learner's file in a separate Python process, under a time limit.
+
+The learner's file is their own code: an endless loop, a crash or ``os._exit`` in it must
+be reported, not inherited. `run_file` starts `autograd.audit.child` with the current
+interpreter, hands it the probes, and reads its events until it ends or ``timeout`` seconds
+have passed; then it stops the process and everything it started.
+
+>>> run = run_file(Path("no_such_engine.py"), None, [], 5)
+Traceback (most recent call last):
+...
+autograd.audit.collect.AuditError: no_such_engine.py: no such file
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import autograd
+from autograd.audit.collect import AuditError
+from autograd.audit.probes import Probe
+from autograd.audit.running import Outcome
+
+FILE_SECONDS = 30.0
+"""How long a learner's file may take, import and every probe, unless told otherwise."""
+
+# The child imports this autograd (not a file of the learner's that has its name): the
+# project's folder replaces the current directory at the head of its path.
+_BOOT = "import sys; sys.path[0] = sys.argv[1]; from autograd.audit.child import main; main()"
+_ROOT = str(Path(autograd.__file__).resolve().parent.parent)
+
+
+@dataclass
+class FileRun:
+    """What the separate process reported: the class's ``name``, which methods it ``has``,
+    each probe's outcomes (None: not offered) and, when it stopped early, the probe it was
+    in (``stopped_in``) and why (``stopped``)."""
+
+    name: str
+    has: dict[str, bool]
+    found: dict[str, list[Outcome] | None] = field(default_factory=dict)
+    stopped_in: str | None = None
+    stopped: str = ""
+
+
+def run_file(path: Path, class_name: str | None,
+             plan: list[tuple[Probe, list[dict[str, float]]]],
+             timeout: float = FILE_SECONDS) -> FileRun:
+    """Run ``plan`` on the class ``class_name`` (default ``Value``) of the file ``path`` in
+    a separate process; `AuditError` when the file or the class cannot be audited."""
+    if not path.is_file():
+        raise AuditError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    task = {"file": str(path.resolve()), "class": class_name,
+            "plan": [[probe.name, points] for probe, points in plan]}
+    process = subprocess.Popen(
+        [sys.executable, "-c", _BOOT, _ROOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, cwd=path.resolve().parent, text=True, encoding="utf-8",
+        errors="replace", start_new_session=hasattr(os, "killpg"))
+    try:
+        out, err = process.communicate(json.dumps(task), timeout=timeout)
+        late = False
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        out, err = process.communicate()
+        late = True
+    events = [_event(line) for line in out.splitlines()]
+    return _read(path, [e for e in events if e], late, timeout, process.returncode, err)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if hasattr(os, "killpg"):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+            return
+        except OSError:
+            pass
+    process.kill()
+
+
+def _event(line: str) -> dict[str, Any] | None:
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def _read(path: Path, events: list[dict[str, Any]], late: bool, timeout: float,
+          status: int | None, err: str) -> FileRun:
+    for event in events:
+        if "bad" in event:
+            raise AuditError(str(event["bad"]))
+    loaded = next((e for e in events if "loaded" in e), None)
+    said = _last_line(err)
+    if loaded is None:
+        if late:
+            raise AuditError(f"importing {path.name} did not finish within {timeout:g} s "
+                             "(an endless loop at the top level of the file?)")
+        raise AuditError(f"importing {path.name} ended the Python process (exit status "
+                         f"{status}){said}")
+    run = FileRun(str(loaded["loaded"]), dict(loaded.get("has", {})))
+    started = None
+    for event in events:
+        if "start" in event:
+            started = str(event["start"])
+        elif "probe" in event:
+            found = event["outcomes"]
+            run.found[event["probe"]] = (None if found is None
+                                         else [Outcome.from_json(o) for o in found])
+            started = None
+    if any("done" in e for e in events):
+        return run
+    run.stopped_in = started
+    if late:
+        run.stopped = f"the file's probes took more than {timeout:g} s and were stopped"
+    else:
+        run.stopped = f"the Python process ended (exit status {status}){said}"
+    return run
+
+
+def _last_line(err: str) -> str:
+    lines = [line.strip() for line in err.splitlines() if line.strip()]
+    return f": {lines[-1][:160]}" if lines else ""
+
+
+__all__ = ["FILE_SECONDS", "FileRun", "run_file"]

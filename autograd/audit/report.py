@@ -1,0 +1,161 @@
+"""What `audit` found: one `ProbeResult` per probe, the distinct `Finding` behind the probes
+that fail, and the `AuditReport` that prints them, one line per probe, or gives them as JSON.
+
+>>> finding = Finding("accumulate", "`=` instead of `+=`", "add")
+>>> result = ProbeResult("out = a + a", True, {"a": 0.5}, {"a.grad": 2.0}, {"a.grad": 2.0})
+>>> report = AuditReport("Value", [result], [])
+>>> bool(report), str(report).splitlines()[0]
+(True, 'audit of Value: 1 probe, all hold')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = {
+    "accumulate": "`=` instead of `+=`",
+    "upstream": "missing `* out.grad`",
+    "derivative": "wrong local derivative",
+    "reflected": "missing reflected op",
+    "number": "a number not made a Value",
+    "order": "wrong order of the backward steps",
+    "recursion": "recursion limit",
+    "not-accumulated": "gradients not accumulated across backward()",
+    "stale": "interior gradients kept from the last backward()",
+    "forward": "wrong forward value",
+    "error": "raises an error",
+    "timeout": "does not finish",
+    "crash": "ends the Python process",
+}
+"""Every kind of finding, with its short name."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A bug of the audited class: its ``kind`` (a key of `KINDS`), the ``text`` that says
+    what is wrong and how to mend it, the table ``op`` it is in (None for the backward pass
+    as a whole) and, for a wrong derivative, the ``formula`` that fits its numbers."""
+
+    kind: str
+    text: str
+    op: str | None = None
+    formula: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as a dict: kind, op, text, formula."""
+        return {"kind": self.kind, "op": self.op, "text": self.text, "formula": self.formula}
+
+
+@dataclass
+class ProbeResult:
+    """One probe: its ``code`` on one line, whether it ``holds`` (None: the class does not
+    offer what it tests), the point it is shown ``at`` (its first failing one), the
+    ``expected`` and ``got`` numbers there (``out``, ``a.grad``, ...), the ``finding``
+    behind a failure and a ``note`` (why it was not offered, or the error raised)."""
+
+    code: str
+    holds: bool | None
+    at: dict[str, float]
+    expected: dict[str, float] = field(default_factory=dict)
+    got: dict[str, float] = field(default_factory=dict)
+    finding: Finding | None = None
+    note: str = ""
+
+    def line(self, width: int = 44) -> str:
+        """The probe as one line of the report."""
+        mark = {True: "holds", False: "WRONG", None: "  -  "}[self.holds]
+        at = " ".join(f"{k}={v:.6g}" for k, v in self.at.items())
+        head = f"  {mark}  {self.code.ljust(width)}"
+        if self.holds is None:
+            return f"{head}  {self.note}"
+        if self.holds:
+            return f"{head}  at {at}"
+        wrong = [k for k in self.got if not _close(self.got[k], self.expected.get(k))]
+        numbers = "; ".join(f"{k} {_pair(self.got[k], self.expected[k])}"
+                            for k in wrong if k in self.expected)
+        said = numbers or self.note
+        return f"{head}  at {at}: {said}"
+
+    def to_json(self, findings: list[Finding]) -> dict[str, Any]:
+        """The result as a dict, its finding as an index into ``findings``."""
+        return {"code": self.code, "holds": self.holds, "at": self.at,
+                "expected": self.expected, "got": self.got, "note": self.note,
+                "finding": findings.index(self.finding) if self.finding else None}
+
+
+def _pair(got: float, expected: float) -> str:
+    # "got, expected", with the digits it takes to tell them apart
+    for digits in range(4, 18):
+        shown = f"{got:.{digits}g}", f"{expected:.{digits}g}"
+        if shown[0] != shown[1]:
+            break
+    return f"{shown[0]}, expected {shown[1]}"
+
+
+def _close(got: float, expected: float | None) -> bool:
+    return expected is not None and abs(got - expected) <= 1e-9 + 1e-7 * abs(expected)
+
+
+@dataclass
+class AuditReport:
+    """Every probe's result and the distinct findings. ``bool(report)`` is True when every
+    probe offered holds; ``str(report)`` is the findings, then one line per probe;
+    `to_json` is the same as a dict."""
+
+    name: str
+    probes: list[ProbeResult]
+    findings: list[Finding]
+    source: str = ""
+    stopped: str = ""
+    """Why some probes did not run, if they did not (a time limit, a crash)."""
+
+    def __bool__(self) -> bool:
+        return not self.findings and not self.stopped and all(
+            p.holds is not False for p in self.probes)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many probes hold, fail and are not offered."""
+        holds = [p.holds for p in self.probes]
+        return {"hold": holds.count(True), "fail": holds.count(False),
+                "not offered": holds.count(None)}
+
+    def __str__(self) -> str:
+        counts = self.counts
+        where = f" ({self.source})" if self.source else ""
+        total = len(self.probes)
+        head = f"audit of {self.name}{where}: {total} probe{'s' * (total != 1)}"
+        if counts["fail"]:
+            head += f", {counts['hold']} hold, {counts['fail']} do not"
+        else:
+            head += ", all hold" if not counts["not offered"] else f", {counts['hold']} hold"
+        if counts["not offered"]:
+            head += f", {counts['not offered']} not offered"
+        lines = [head]
+        if self.stopped:
+            lines.append(f"stopped: {self.stopped}")
+        if self.findings:
+            lines += ["", "what is wrong:"]
+            lines += [f"  {i}. {f.text}" for i, f in enumerate(self.findings, 1)]
+        lines += ["", "probes (a, b, c, k: leaves made by the class; out: the result):"]
+        width = min(44, max((len(p.code) for p in self.probes), default=10))
+        for probe in self.probes:
+            line = probe.line(width)
+            if probe.finding in self.findings:
+                line += f"  [{self.findings.index(probe.finding) + 1}]"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as a dict, ready for `json.dumps`."""
+        return {"class": self.name, "source": self.source, "holds": bool(self),
+                "counts": self.counts, "stopped": self.stopped,
+                "findings": [f.to_json() for f in self.findings],
+                "probes": [p.to_json(self.findings) for p in self.probes]}
+
+
+__all__ = ["KINDS", "Finding", "ProbeResult", "AuditReport"]

@@ -1,0 +1,98 @@
+"""Running a probe on the learner's class: the numbers it gives, or how it failed.
+
+`run_probe` makes the probe's leaves with ``cls(number)``, runs its code, calls
+``out.backward()`` unless the code does, and reads ``out.data`` and each leaf's ``grad``.
+Anything the learner's code raises is caught and described, with the line of their code it
+came from; a probe that runs longer than its time limit is stopped (`autograd.time_limit`).
+An `Outcome` is plain data, so that it can cross from a separate process as JSON.
+
+>>> from autograd import Value
+>>> from autograd.audit.probes import PROBES
+>>> run_probe(Value, PROBES["out = a * b"], {"a": 2.0, "b": 3.0}).got
+{'out': 6.0, 'a.grad': 3.0, 'b.grad': 2.0}
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import traceback
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from autograd.audit.probes import Probe, run_code
+from autograd.time_limit import TooLong, time_limit
+
+PROBE_SECONDS = 2.0
+"""How long one probe may run before it is stopped (a 5,000-op chain takes milliseconds)."""
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclass
+class Outcome:
+    """What one probe gave at one point: ``got`` (``out`` and each ``leaf.grad``), or the
+    ``error`` it raised (``"TypeError: ..."``), ``where`` in the learner's code, the
+    ``function`` that raised it, and whether it was stopped at its time limit."""
+
+    got: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    error_type: str | None = None
+    where: str | None = None
+    function: str | None = None
+    timed_out: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as a JSON-ready dict (`from_json` reads it back).
+
+        >>> Outcome.from_json(Outcome(got={"out": 1.0}).to_json()).got
+        {'out': 1.0}
+        """
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outcome:
+        """An outcome from `to_json`'s dict."""
+        return cls(**{key: data.get(key) for key in cls.__dataclass_fields__
+                      if key in data})
+
+
+def run_probe(cls: Any, probe: Probe, point: dict[str, float],
+              seconds: float = PROBE_SECONDS) -> Outcome:
+    """Run ``probe`` at ``point`` with the learner's class ``cls``."""
+    try:
+        with time_limit(seconds):
+            names: dict[str, Any] = {name: cls(x) for name, x in point.items()}
+            run_code(probe.code, names)
+            out = names["out"]
+            if not probe.calls_backward:
+                out.backward()
+            got = {"out": float(out.data)}
+            got.update({f"{name}.grad": float(names[name].grad) for name in point})
+        return Outcome(got=got)
+    except TooLong as stopped:
+        outcome = _failed(stopped)
+        outcome.error, outcome.error_type = f"did not finish within {seconds:g} s", "timeout"
+        outcome.timed_out = True
+        return outcome
+    except (Exception, SystemExit) as error:  # the learner's code may raise anything
+        return _failed(error)
+
+
+def _failed(error: BaseException) -> Outcome:
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not os.path.abspath(f.filename).startswith(_HERE)]
+    message = f"{type(error).__name__}: {error}".strip().rstrip(":")
+    if len(message) > 200:
+        message = message[:199] + "…"
+    if not frames:
+        return Outcome(error=message, error_type=type(error).__name__)
+    last = frames[-1]
+    # the function that recursed is the one most frames belong to
+    common = collections.Counter(f.name for f in frames).most_common(1)[0][0]
+    where = f"{os.path.basename(last.filename)}, line {last.lineno}, in {last.name}"
+    return Outcome(error=message, error_type=type(error).__name__, where=where,
+                   function=common if isinstance(error, RecursionError) else last.name)
+
+
+__all__ = ["Outcome", "run_probe", "PROBE_SECONDS"]
