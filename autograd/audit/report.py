@@ -139,13 +139,31 @@ class AuditReport:
             lines += ["", "what is wrong:"]
             lines += [f"  {i}. {f.text}" for i, f in enumerate(self.findings, 1)]
         lines += ["", "probes (a, b, c, k: leaves made by the class; out: the result):"]
-        width = min(44, max((len(p.code) for p in self.probes), default=10))
-        for probe in self.probes:
+        offered = [p for p in self.probes if p.holds is not None]
+        width = min(44, max((len(p.code) for p in offered), default=10))
+        for probe in offered:
             line = probe.line(width)
             if probe.finding in self.findings:
                 line += f"  [{self.findings.index(probe.finding) + 1}]"
             lines.append(line)
+        lines += self._not_offered()
         return "\n".join(lines)
+
+    def _not_offered(self) -> list[str]:
+        # the probes not offered, on one line: the methods the class lacks, and why else
+        lacks = f"not offered: {self.name} has no "
+        methods: list[str] = []
+        others: dict[str, str] = {}  # another reason, with the first probe it stopped
+        for probe in self.probes:
+            if probe.holds is None and probe.note.startswith(lacks):
+                methods += [m for m in probe.note[len(lacks):].split(" or ") if m not in methods]
+            elif probe.holds is None:
+                others.setdefault(probe.note.removeprefix("not offered: "), probe.code)
+        if not methods and not others:
+            return []
+        why = [f"{self.name} has no {', '.join(methods)}"] if methods else []
+        why += [f"{code[6:]}: {note}" for note, code in others.items()]
+        return [f"  {self.counts['not offered']} not offered: " + "; ".join(why)]
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))

@@ -26,7 +26,7 @@ from autograd.time_limit import TooLong, time_limit
 PROBE_SECONDS = 2.0
 """How long one probe may run before it is stopped (a 5,000-op chain takes milliseconds)."""
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
+_HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autograd/
 
 
 @dataclass

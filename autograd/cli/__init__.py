@@ -6,7 +6,8 @@ article's student network through backprop; ``backprop-lab grad EXPR --at NAME=V
 --html FILE`` (`autograd.cli.play`) writes its interactive player page; ``backprop-lab check
 EXPR --at ... --wrt NAME --claim FORMULA`` (`autograd.cli.check`) checks a hand-derived
 gradient. EXPR is one formula or statements in an article's names
-(`autograd.cli.statements`). Bad input prints one line starting with ``error:`` and exits
+(`autograd.cli.statements`); ``backprop-lab audit FILE`` (`autograd.cli.audit`) checks a
+learner's own Value class op by op. Bad input prints one line starting with ``error:`` and exits
 with status 2, never a traceback; ``check`` exits with 1 when the claim is wrong. The
 command line is the only part of autograd that uses `nn`.
 
@@ -34,6 +35,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from autograd.cli.audit import audit_command
 from autograd.cli.check import check_command
 from autograd.cli.demo import demo_command
 from autograd.cli.exercise import exercise_command
@@ -177,6 +179,32 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seed of the points drawn (default 0)")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(run=check_command)
+
+    audit = commands.add_parser(
+        "audit",
+        help="check the autograd engine you wrote (a Value class, micrograd-style) op by op",
+        description="Probe the Value class of FILE against this engine at random points: "
+        "each op it offers (+ - * / **, numbers on either side, exp log tanh sigmoid relu "
+        "...), a Value used twice, a diamond, an order that matters, a chain of 5,000 ops, "
+        "backward() twice. Each wrong probe is traced to its bug: = instead of +=, a missing "
+        "* out.grad, a wrong local derivative (and the formula its numbers fit), a missing "
+        "reflected op, a wrong order, a recursion limit, gradients that do not accumulate. "
+        "FILE is imported in a separate Python process, as import would (code under if "
+        "__name__ == '__main__' does not run), and stopped after --timeout seconds. Exit "
+        "status 0: every probe holds; 1: one does not; 2: bad input.",
+        epilog="examples: backprop-lab audit my_engine.py; backprop-lab audit "
+        "my_engine.py:MyValue --json",
+    )
+    audit.add_argument("engine", metavar="FILE[:CLASS]",
+                       help="a Python file and the class in it (default: Value)")
+    audit.add_argument("--points", type=_positive, default=3, metavar="N",
+                       help="random points per probe (default 3)")
+    audit.add_argument("--seed", type=int, default=0, help="seed of the points (default 0)")
+    audit.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                       help="how long the file may take in all (default 30)")
+    audit.add_argument("--json", action="store_true",
+                       help="print the report as one JSON document")
+    audit.set_defaults(run=audit_command)
 
     nets = ("NET is one of the articles' networks (student, simplenn, squared-error, "
             "five-input) or an MLP shape: sizes, then the hidden and output activations "
@@ -415,6 +443,17 @@ def _steps(text: str) -> int:
     if number > 100_000:
         raise argparse.ArgumentTypeError(f"expected at most 100000 steps, got {text!r}")
     return number
+
+
+def _seconds(text: str) -> float:
+    # argparse type of audit's --timeout: more than 0 and at most an hour.
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"expected 0 < SECONDS <= 3600, got {text!r}")
+    return seconds
 
 
 def _positive(text: str) -> int:
