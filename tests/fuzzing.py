@@ -57,7 +57,7 @@ def examples(n: int, deadline: timedelta = DEADLINE) -> settings:
     return settings(FUZZ, max_examples=max(1, int(n * SCALE)), deadline=deadline)
 
 STATUS = {"demo": {0, 2}, "grad": {0, 2}, "play": {0, 2}, "check": {0, 1, 2},
-          "exercise": {0, 2}, "grade": {0, 1, 2}}
+          "exercise": {0, 2}, "grade": {0, 1, 2}, "audit": {0, 1, 2}}
 """The exit statuses each command may return (1 is a "no": a claim or an answer wrong)."""
 
 

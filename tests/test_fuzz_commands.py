@@ -252,3 +252,39 @@ def test_nothing_reaches_eval(expr, at, claim, command):
     with sandbox() as box, refusing_eval() as calls:
         run(box, argv)
     assert calls == [], f"eval/exec called for {argv!r}: {calls[:3]}"
+
+
+# ---- audit --------------------------------------------------------------------------------
+
+ENGINE_SOURCES = (
+    "",
+    "class Value:\n    pass\n",
+    "class Value:\n    def __init__(self, data):\n        self.data = data\n",
+    "import sys\nsys.exit(4)\n",
+    "raise KeyError('x')\n",
+    "while True:\n    pass\n",
+    "def (\n",
+    "class Value:\n    def __init__(self, data):\n        self.data, self.grad = data, 0.0\n"
+    "    def backward(self):\n        self.grad = 1.0\n",
+    "import os\nclass Value:\n    def __init__(self, data):\n        os._exit(9)\n",
+    "class Value:\n    def __init__(self, data):\n        self.data, self.grad = data, 0.0\n"
+    "    def backward(self):\n        while True:\n            pass\n"
+    "    def __add__(self, other):\n        return Value(self.data + other.data)\n",
+    "print('hello' * 10000)\n",
+)
+"""Files an engine might be: empty, not a Value class, failing to import, looping, exiting,
+a class that barely is one, and one whose backward() never ends."""
+
+
+@examples(30, KIT_DEADLINE)
+@given(source=st.one_of(st.sampled_from(ENGINE_SOURCES), raw_texts()),
+       target=st.sampled_from(["engine.py", "engine.py:Value", "engine.py:Nope", "missing.py",
+                               "engine.py:", ":Value", ".", "engine.py:1x", ""]),
+       flags=_flags("--json"), points=st.sampled_from([[], ["--points", "1"],
+                                                       ["--points", "0"], ["--points", "x"]]))
+def test_audit(source, target, flags, points):
+    """A learner's file that is anything at all: audited or refused in one line, within its
+    time limit, nothing written (not even a __pycache__ beside it)."""
+    with sandbox() as box:
+        (box.work / "engine.py").write_text(source, encoding="utf-8", errors="replace")
+        run(box, ["audit", target, "--timeout", "4", *points, *flags])

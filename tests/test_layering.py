@@ -170,7 +170,8 @@ def test_the_bottom_modules_import_nothing_of_the_project(module):
 def test_the_engine_runs_formula_then_ops_then_value():
     assert project_imports("autograd.ops") == {"autograd.formula"}
     assert project_imports("autograd.value") <= {"autograd.ops", "autograd.graph",
-                                                 "autograd.formula"}
+                                                 "autograd.formula", "autograd.micrograd_names"}
+    assert project_imports("autograd.micrograd_names") == {"autograd.ops"}
     assert "autograd.value" in project_imports("autograd.define")
 
 

@@ -57,6 +57,7 @@ def _find(module: Any, path: Path, name: str | None) -> tuple[Any, str]:
 
 def main() -> None:
     """Run the task read from standard input; events go to the original standard output."""
+    sys.dont_write_bytecode = True  # no __pycache__ beside the learner's file
     events: TextIO = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # the learner's prints, even from C, go to standard error
 

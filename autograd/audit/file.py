@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import autograd
 from autograd.audit.collect import AuditError
 from autograd.audit.probes import Probe
 from autograd.audit.running import Outcome
@@ -33,7 +32,7 @@ FILE_SECONDS = 30.0
 # The child imports this autograd (not a file of the learner's that has its name): the
 # project's folder replaces the current directory at the head of its path.
 _BOOT = "import sys; sys.path[0] = sys.argv[1]; from autograd.audit.child import main; main()"
-_ROOT = str(Path(autograd.__file__).resolve().parent.parent)
+_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass
