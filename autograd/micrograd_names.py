@@ -57,8 +57,8 @@ def op_of(symbol: str, parents: int) -> tuple[str, float | None]:
             return op.name, None
     known = sorted({op.symbol for op in OPS.values() if op.name not in ("dot", "powc")})
     raise ValueError(
-        f"_op {symbol!r} with {parents} parent(s) names no op: micrograd's symbols are "
-        f"{', '.join(map(repr, known))} and '**N' for a number power N (or an op's name)")
+        f"_op {symbol!r} with {parents} parent(s) names no op: the ops' symbols are "
+        f"{', '.join(map(repr, known))}, '**N' for a number power N, or an op's name")
 
 
 __all__ = ["SIGNATURE", "symbol_of", "op_of"]

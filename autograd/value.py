@@ -117,10 +117,11 @@ class Value:
                             "parents go second and its label by name: "
                             "Value(2.0, label='a')")
         self.label = label
+        self.op, self.parents, self.local_grads = "", (), ()
         if _children or _op:
-            self.op, self.parents, self.local_grads = _made_by(self.data, _children, _op)
-        else:
-            self.op, self.parents, self.local_grads = "", (), ()
+            made = _made_by(self.data, _children, _op)
+            if _recording[0]:  # inside no_grad(), no graph, as for every op
+                self.op, self.parents, self.local_grads = made
 
     def __repr__(self) -> str:
         extra = f", label={self.label!r}" if self.label else ""
@@ -234,12 +235,16 @@ class Value:
 
     @property
     def _prev(self) -> set[Value]:
-        """micrograd's ``_prev``: the set of this Value's parents (``a * a`` has one).
+        """micrograd's ``_prev``: the set of this Value's parents (``a * a`` has one); a
+        number exponent is no parent there (``(a ** 2)._prev == {a}``), so not here either.
 
-        >>> a = Value(2.0); (a * a)._prev == {a}
-        True
+        >>> a = Value(2.0); (a * a)._prev == {a}, (a ** 2)._prev == {a}
+        (True, True)
         """
-        return set(self.parents)
+        parents = self.parents
+        if self.op == "powc":
+            parents = parents[:1]
+        return set(parents)
 
     @property
     def _op(self) -> str:
@@ -391,17 +396,24 @@ def _made_by(data: float, children: Any, symbol: Any) -> tuple[str, tuple[Value,
             children = tuple(children)
         except TypeError:
             pass
-    if not isinstance(children, tuple) or not all(isinstance(c, Value) for c in children):
+    if not isinstance(children, tuple):
         raise TypeError(f"_children must be a tuple of Values, got {children!r}; the "
                         f"signature is micrograd's, {SIGNATURE}: pass a label by name, "
                         "Value(2.0, label='a')")
+    for child in children:
+        if not isinstance(child, Value):
+            raise TypeError(f"_children must be Values, got {type(child).__name__}: "
+                            f"{child!r}; make a number a Value first, Value(3.0): {SIGNATURE}")
     if not isinstance(symbol, str) or not symbol:
         raise TypeError(f"Value({data!r}, _children=...) needs _op, the op that made it, "
                         f"e.g. Value(a.data + b.data, (a, b), '+'): {SIGNATURE}")
+    if not children:
+        raise TypeError(f"Value({data!r}, _op={symbol!r}) needs _children, the Values it was "
+                        f"made from, e.g. Value(a.data + b.data, (a, b), '+'): {SIGNATURE}")
     try:
         name, exponent = op_of(symbol, len(children))
     except ValueError as err:
-        raise TypeError(str(err)) from None
+        raise TypeError(f"{err}; {SIGNATURE}") from None
     op = OPS[name]
     parents = tuple(children) + ((_leaf(exponent),) if exponent is not None else ())
     datas = tuple(p.data for p in parents)

@@ -29,6 +29,7 @@ matched to its cause:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -286,18 +287,27 @@ class Judge:
                                "add; zero them by hand between steps)")
             return Finding("stale", f"{probe.name}: wrong gradients on a second backward()")
         for op, place in itertools.product(("add", "mul", None), (0, 1)):
-            if matches(lambda root, leaves, flipped, op=op, place=place:
-                       right(root, flipped, assign=place, op=op)):
+            if matches(functools.partial(_assigning, place=place, op=op)):
                 which = ("first", "second")[place]
                 step = f"{METHOD_OF[op]}'s backward step" if op else "a backward step"
                 return Finding("accumulate", f"{step} sets its {which} input's gradient "
                                "with = instead of adding with +=: a Value used by two ops "
                                "keeps only the last one's contribution", op)
         for what, walk in WRONG_ORDERS.items():
-            if matches(lambda root, leaves, flipped, walk=walk: walk(root, flipped)):
+            if matches(functools.partial(_walking, walk=walk)):
                 return Finding("order", f"backward() runs the steps in the wrong order: {what}")
         return Finding("order", f"{probe.name}: each op alone is right, the backward pass "
                        "combines them wrongly")
+
+
+def _assigning(root: Value, leaves: dict[str, Value], flipped: Flipped, place: int,
+               op: str | None) -> dict[Value, float]:
+    return right(root, flipped, assign=place, op=op)
+
+
+def _walking(root: Value, leaves: dict[str, Value], flipped: Flipped,
+             walk: Callable[[Value, Flipped], dict[Value, float]]) -> dict[Value, float]:
+    return walk(root, flipped)
 
 
 def _all_fit(text: str, variables: list[dict[str, float]], learner: list[float]) -> bool:

@@ -165,7 +165,8 @@ def _run(node: ast.stmt, names: dict[str, Any]) -> None:
         _value(node.value, names)
         return
     elif (isinstance(node, ast.For) and isinstance(node.iter, ast.Call)
-          and isinstance(node.iter.args[0], ast.Constant)):
+          and isinstance(node.iter.args[0], ast.Constant)
+          and isinstance(node.iter.args[0].value, int)):
         for _ in range(node.iter.args[0].value):
             for statement in node.body:
                 _run(statement, names)

@@ -53,8 +53,8 @@ class Outcome:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Outcome:
         """An outcome from `to_json`'s dict."""
-        return cls(**{key: data.get(key) for key in cls.__dataclass_fields__
-                      if key in data})
+        known = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
+        return cls(**known)
 
 
 def run_probe(cls: Any, probe: Probe, point: dict[str, float],

@@ -36,7 +36,7 @@ def _rebuilt(order: Sequence[Value], numbers: Mapping[Value, float]) -> dict[Val
     new: dict[Value, Value] = {}
     for v in order:
         if not v.parents:
-            new[v] = Value(numbers[v], v.label) if v in numbers else v
+            new[v] = Value(numbers[v], label=v.label) if v in numbers else v
         else:
             new[v] = apply(OPS[v.op], *(new[p] for p in v.parents))
             new[v].label = v.label

@@ -173,6 +173,9 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Drawing: 
     >>> dot.format, 'rankdir="LR"' in dot.source or "rankdir=LR" in dot.source
     ('png', True)
     """
+    if format not in graphviz.FORMATS:
+        raise ValueError(f"format must be one of Graphviz's output formats, such as 'svg', "
+                         f"'png' or 'pdf', got {format!r}")
     drawing = draw(root, rankdir=rankdir)
     drawing.format = format
     return drawing
