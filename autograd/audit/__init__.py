@@ -79,24 +79,28 @@ def _audit_file(target: str, plan: list[tuple[Probe, list[dict[str, float]]]],
         path_text, class_name = target, ""
     path = Path(path_text)
     run = run_file(path, class_name or None, plan, timeout)
-    report = _report(run.name, path.name, plan, run.found,
-                     lambda method: run.has.get(method, False), run.stopped_in, run.stopped)
-    return report
+    return _report(run.name, path.name, plan, run.found,
+                   lambda method: run.has.get(method, False), run.stopped_in, run.stopped,
+                   run.crashed)
 
 
 def _report(name: str, source: str, plan: list[tuple[Probe, list[dict[str, float]]]],
             found: dict[str, list[Outcome] | None], class_has: Any,
-            stopped_in: str | None = None, stopped: str = "") -> AuditReport:
+            stopped_in: str | None = None, stopped: str = "",
+            crashed: dict[str, str] | None = None) -> AuditReport:
     judge = Judge(name, class_has)
     results: list[ProbeResult] = []
+    ended = {**(crashed or {}), **({stopped_in: stopped} if stopped_in else {})}
     for probe, points in plan:
         if probe.name in found:
             results.append(judge.judge(probe, points, found[probe.name]))
-        elif probe.name == stopped_in:
-            kind = "timeout" if "were stopped" in stopped else "crash"
-            finding = judge._found(Finding(kind, f"{probe.name}: {stopped}"))
-            results.append(ProbeResult(probe.name, False, points[0], finding=finding,
-                                       note=stopped))
+        elif probe.name in ended:
+            how = ended[probe.name]
+            finding = judge.keep(
+                Finding("timeout", how) if probe.name == stopped_in
+                else Finding("crash", f"{how} during a probe: os._exit() or a crash in the "
+                             "class's code"))
+            results.append(ProbeResult(probe.name, False, points[0], finding=finding, note=how))
     left = len(plan) - len(results)
     if left and not stopped:
         stopped = (f"{MAX_TIMEOUTS} probes did not finish; the {left} after them were not "

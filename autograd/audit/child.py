@@ -78,7 +78,8 @@ def main() -> None:
                 for m in ("__radd__", "__rsub__", "__rmul__", "__rtruediv__")})
     emit({"loaded": name, "has": has})
     plan = [(PROBES[probe], points) for probe, points in task["plan"]]
-    for probe, found in outcomes(cls, plan, lambda probe: emit({"start": probe.name})):
+    starting = lambda probe: emit({"start": probe.name})  # noqa: E731
+    for probe, found in outcomes(cls, plan, starting, task.get("stuck")):
         emit({"probe": probe.name,
               "outcomes": None if found is None else [o.to_json() for o in found]})
     emit({"done": True})

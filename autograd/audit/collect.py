@@ -2,8 +2,10 @@
 
 `check_class` makes sure the class is one `audit` can probe (``cls(number)`` has ``data``,
 ``grad`` and ``backward()``); `outcomes` runs the probes the class offers at their points,
-one after the other. After two probes that did not finish (an endless loop is usually in
-``backward()``, which every probe calls), the rest are not run, and the report says so.
+one after the other. A probe that does not finish marks the methods it calls: later probes
+that call one of them are not run (each would wait for its time limit too), and after
+`MAX_TIMEOUTS` such probes (an endless loop in ``backward()``, which every probe calls) none
+is; the report says so.
 
 >>> from autograd import Value
 >>> from autograd.audit.probes import PROBES
@@ -20,7 +22,7 @@ from typing import Any
 from autograd.audit.probes import Probe
 from autograd.audit.running import Outcome, _failed, run_probe
 
-MAX_TIMEOUTS = 2
+MAX_TIMEOUTS = 4
 """Probes that may run out of time before the rest are left out."""
 
 
@@ -65,23 +67,34 @@ def offers(cls: Any, method: str) -> bool:
 
 def outcomes(cls: Any, plan: list[tuple[Probe, list[dict[str, float]]]],
              starting: Callable[[Probe], None] = lambda probe: None,
+             stuck: dict[str, str] | None = None,
              ) -> Iterator[tuple[Probe, list[Outcome] | None]]:
     """Each probe of ``plan`` with the outcomes at its points (None: not offered), calling
-    ``starting(probe)`` before it runs. Stops after `MAX_TIMEOUTS` probes ran out of time."""
+    ``starting(probe)`` before it runs; a probe not run has one outcome whose ``error_type``
+    is ``"not run"``. Stops after `MAX_TIMEOUTS` probes ran out of time. ``stuck`` maps a
+    method to why the probes calling it are not run (given: from an earlier process)."""
     timeouts = 0
+    stuck = dict(stuck or {})  # a method, and why probes calling it are not run
     for probe, points in plan:
         if timeouts >= MAX_TIMEOUTS:
             return
         if not all(offers(cls, method) for method in probe.needs):
             yield probe, None
             continue
+        waiting = [stuck[m] for m in probe.needs if m in stuck]
+        if waiting:
+            yield probe, [Outcome(error=f"not run: {waiting[0]}", error_type="not run")]
+            continue
         starting(probe)
         found: list[Outcome] = []
         for point in points:
             found.append(run_probe(cls, probe, point))
             if found[-1].error is not None:
-                timeouts += found[-1].timed_out
                 break
+        if found[-1].timed_out:
+            timeouts += 1
+            for method in probe.needs:
+                stuck.setdefault(method, f"{probe.name} did not finish")
         yield probe, found
 
 

@@ -87,7 +87,8 @@ class Judge:
         self.findings: list[Finding] = []
         self._failed: dict[tuple[str, str | None], Finding] = {}
 
-    def _found(self, finding: Finding) -> Finding:
+    def keep(self, finding: Finding) -> Finding:
+        """``finding``, or the same one found before: each bug is kept once."""
         for known in self.findings:
             if (known.kind, known.op, known.text) == (finding.kind, finding.op, finding.text):
                 return known
@@ -103,6 +104,8 @@ class Judge:
             return ProbeResult(probe.name, None, points[0],
                                note=f"not offered: {self.class_name} has no "
                                f"{' or '.join(missing) or 'such method'}")
+        if outcomes and outcomes[0].error_type == "not run":
+            return ProbeResult(probe.name, None, points[0], note=outcomes[0].error or "")
         if probe.op == "pow" and all(o.error_type in _NOT_OFFERED for o in outcomes):
             return ProbeResult(probe.name, None, points[0],
                                note=f"not offered: a Value exponent raises {outcomes[0].error}")
@@ -111,12 +114,12 @@ class Judge:
             if outcome.error is not None:
                 finding = self._from_error(probe, outcome)
                 self._failed.setdefault((probe.kind, probe.op), finding)
-                return ProbeResult(probe.name, False, points[i], want, {}, self._found(finding),
+                return ProbeResult(probe.name, False, points[i], want, {}, self.keep(finding),
                                    note=outcome.error)
             if not all(_close(outcome.got.get(k, math.nan), v) for k, v in want.items()):
                 finding = self._depends(probe) or self._from_numbers(
                     probe, points, outcomes, expected, i)
-                finding = self._found(finding)
+                finding = self.keep(finding)
                 self._failed.setdefault((probe.kind, probe.op), finding)
                 return ProbeResult(probe.name, False, points[i], want, outcome.got, finding)
         return ProbeResult(probe.name, True, points[0], expected[0], outcomes[0].got)

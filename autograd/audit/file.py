@@ -3,7 +3,9 @@
 The learner's file is their own code: an endless loop, a crash or ``os._exit`` in it must
 be reported, not inherited. `run_file` starts `autograd.audit.child` with the current
 interpreter, hands it the probes, and reads its events until it ends or ``timeout`` seconds
-have passed; then it stops the process and everything it started.
+have passed; then it stops the process and everything it started. A process that ends in
+the middle of a probe (a crash, ``os._exit``) is started again for the probes after it, up
+to `MAX_STARTS` times in all.
 
 >>> run = run_file(Path("no_such_engine.py"), None, [], 5)
 Traceback (most recent call last):
@@ -18,16 +20,20 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograd.audit.collect import AuditError
-from autograd.audit.probes import Probe
+from autograd.audit.probes import PROBES, Probe
 from autograd.audit.running import Outcome
 
 FILE_SECONDS = 30.0
 """How long a learner's file may take, import and every probe, unless told otherwise."""
+
+MAX_STARTS = 4
+"""How many times the separate process is started for one file (again after a crash)."""
 
 # The child imports this autograd (not a file of the learner's that has its name): the
 # project's folder replaces the current directory at the head of its path.
@@ -38,12 +44,14 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 @dataclass
 class FileRun:
     """What the separate process reported: the class's ``name``, which methods it ``has``,
-    each probe's outcomes (None: not offered) and, when it stopped early, the probe it was
-    in (``stopped_in``) and why (``stopped``)."""
+    each probe's outcomes (None: not offered), the probes during which it ended
+    (``crashed``, with how) and, when the time ran out, the probe it was in (``stopped_in``)
+    and why (``stopped``)."""
 
     name: str
     has: dict[str, bool]
     found: dict[str, list[Outcome] | None] = field(default_factory=dict)
+    crashed: dict[str, str] = field(default_factory=dict)
     stopped_in: str | None = None
     stopped: str = ""
 
@@ -55,7 +63,31 @@ def run_file(path: Path, class_name: str | None,
     a separate process; `AuditError` when the file or the class cannot be audited."""
     if not path.is_file():
         raise AuditError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
-    task = {"file": str(path.resolve()), "class": class_name,
+    deadline = time.monotonic() + timeout
+    run: FileRun | None = None
+    stuck: dict[str, str] = {}  # methods whose probes are not run again, and why
+    for _ in range(MAX_STARTS):
+        left = max(deadline - time.monotonic(), 0.1)
+        events, late, status, err = _start(path, class_name, plan, left, stuck)
+        run = _read(path, events, late, timeout, status, err, run)
+        names = [probe.name for probe, _ in plan]
+        ended_in = [name for name in names if name in run.crashed]
+        plan = plan[names.index(ended_in[-1]) + 1:] if ended_in else []
+        if run.stopped or not plan:
+            return run
+        for method in PROBES[ended_in[-1]].needs:
+            stuck.setdefault(method, f"{ended_in[-1]} ended the Python process")
+    assert run is not None
+    run.stopped = f"the Python process ended {MAX_STARTS} times"
+    return run
+
+
+def _start(path: Path, class_name: str | None,
+           plan: list[tuple[Probe, list[dict[str, float]]]], timeout: float,
+           stuck: dict[str, str]) -> tuple[list[dict[str, Any]], bool, int | None, str]:
+    # one run of the separate process: its events, whether it ran out of time, its exit
+    # status and what it wrote to standard error
+    task = {"file": str(path.resolve()), "class": class_name, "stuck": stuck,
             "plan": [[probe.name, points] for probe, points in plan]}
     process = subprocess.Popen(
         [sys.executable, "-c", _BOOT, _ROOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -69,7 +101,7 @@ def run_file(path: Path, class_name: str | None,
         out, err = process.communicate()
         late = True
     events = [_event(line) for line in out.splitlines()]
-    return _read(path, [e for e in events if e], late, timeout, process.returncode, err)
+    return [e for e in events if e], late, process.returncode, err
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
@@ -91,7 +123,8 @@ def _event(line: str) -> dict[str, Any] | None:
 
 
 def _read(path: Path, events: list[dict[str, Any]], late: bool, timeout: float,
-          status: int | None, err: str) -> FileRun:
+          status: int | None, err: str, before: FileRun | None) -> FileRun:
+    # the events of one run, added to those of the runs ``before`` it
     for event in events:
         if "bad" in event:
             raise AuditError(str(event["bad"]))
@@ -103,7 +136,7 @@ def _read(path: Path, events: list[dict[str, Any]], late: bool, timeout: float,
                              "(an endless loop at the top level of the file?)")
         raise AuditError(f"importing {path.name} ended the Python process (exit status "
                          f"{status}){said}")
-    run = FileRun(str(loaded["loaded"]), dict(loaded.get("has", {})))
+    run = before or FileRun(str(loaded["loaded"]), dict(loaded.get("has", {})))
     started = None
     for event in events:
         if "start" in event:
@@ -115,11 +148,13 @@ def _read(path: Path, events: list[dict[str, Any]], late: bool, timeout: float,
             started = None
     if any("done" in e for e in events):
         return run
-    run.stopped_in = started
     if late:
+        run.stopped_in = started
         run.stopped = f"the file's probes took more than {timeout:g} s and were stopped"
+    elif started is not None:
+        run.crashed[started] = f"the Python process ended (exit status {status}){said}"
     else:
-        run.stopped = f"the Python process ended (exit status {status}){said}"
+        run.stopped = f"the Python process ended between probes (exit status {status}){said}"
     return run
 
 

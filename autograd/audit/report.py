@@ -62,6 +62,11 @@ class ProbeResult:
     finding: Finding | None = None
     note: str = ""
 
+    @property
+    def name(self) -> str:
+        """The probe's name: its code on one line."""
+        return self.code
+
     def line(self, width: int = 44) -> str:
         """The probe as one line of the report."""
         mark = {True: "holds", False: "WRONG", None: "  -  "}[self.holds]
@@ -116,10 +121,12 @@ class AuditReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        """How many probes hold, fail and are not offered."""
+        """How many probes hold, fail, are not offered and were not run (after a probe that
+        did not finish)."""
         holds = [p.holds for p in self.probes]
+        not_run = sum(p.holds is None and p.note.startswith("not run") for p in self.probes)
         return {"hold": holds.count(True), "fail": holds.count(False),
-                "not offered": holds.count(None)}
+                "not offered": holds.count(None) - not_run, "not run": not_run}
 
     def __str__(self) -> str:
         counts = self.counts
@@ -128,10 +135,12 @@ class AuditReport:
         head = f"audit of {self.name}{where}: {total} probe{'s' * (total != 1)}"
         if counts["fail"]:
             head += f", {counts['hold']} hold, {counts['fail']} do not"
+        elif counts["not offered"] or counts["not run"]:
+            head += f", {counts['hold']} hold"
         else:
-            head += ", all hold" if not counts["not offered"] else f", {counts['hold']} hold"
-        if counts["not offered"]:
-            head += f", {counts['not offered']} not offered"
+            head += ", all hold"
+        for missing in ("not offered", "not run"):
+            head += f", {counts[missing]} {missing}" if counts[missing] else ""
         lines = [head]
         if self.stopped:
             lines.append(f"stopped: {self.stopped}")
@@ -154,16 +163,22 @@ class AuditReport:
         lacks = f"not offered: {self.name} has no "
         methods: list[str] = []
         others: dict[str, str] = {}  # another reason, with the first probe it stopped
+        not_run: dict[str, list[str]] = {}  # why, and the probes
         for probe in self.probes:
             if probe.holds is None and probe.note.startswith(lacks):
                 methods += [m for m in probe.note[len(lacks):].split(" or ") if m not in methods]
+            elif probe.holds is None and probe.note.startswith("not run"):
+                not_run.setdefault(probe.note.removeprefix("not run: "), []).append(probe.code)
             elif probe.holds is None:
                 others.setdefault(probe.note.removeprefix("not offered: "), probe.code)
-        if not methods and not others:
-            return []
+        lines = []
         why = [f"{self.name} has no {', '.join(methods)}"] if methods else []
         why += [f"{code[6:]}: {note}" for note, code in others.items()]
-        return [f"  {self.counts['not offered']} not offered: " + "; ".join(why)]
+        if why:
+            lines.append(f"  {self.counts['not offered']} not offered: " + "; ".join(why))
+        for reason, codes in not_run.items():
+            lines.append(f"  {len(codes)} not run, as {reason}: " + ", ".join(codes))
+        return lines
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
