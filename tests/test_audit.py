@@ -1,10 +1,11 @@
 """audit: a learner's own Value class probed against the engine, by file and in-process.
 
-The engines audited are in tests/engines/: correct.py has every op right, each other file
-has one known bug. Each test checks that audit finds that bug, with its kind (and op, and the
-formula that fits, where the bug is a wrong derivative), and reports nothing where there is
-no bug. The expected numbers of correct.py's probes are checked against PyTorch in float64,
-running the probe's own code.
+The engines audited: tests/engines/correct.py has every op right; each other one is that
+file with one known bug put in (`buggy_engines`), written to a temporary folder. Each test
+checks that audit finds that bug, with its kind (and op, and the formula that fits, where
+the bug is a wrong derivative), and reports nothing where there is no bug. The expected
+numbers of correct.py's probes are checked against PyTorch in float64, running the probe's
+own code.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import buggy_engines
 import pytest
 import torch
 
 from autograd import audit
 from autograd.formula import evaluate
 
-ENGINES = Path(__file__).resolve().parent / "engines"
+ENGINES = buggy_engines.folder()
 ROOT = Path(__file__).resolve().parent.parent
 FEW_POINTS = 2
 CLI_TIMEOUT = 20.0
@@ -46,13 +48,13 @@ def _audit(target: Any, **options: Any) -> Any:
 
 @functools.cache
 def by_file(name: str) -> Any:
-    """The report of tests/engines/NAME audited in a separate process (cached: files are
+    """The report of the engine NAME audited in a separate process (cached: files are
     read once per session)."""
     return _audit(str(ENGINES / name))
 
 
 def engine_class(name: str) -> type:
-    """The Value class of tests/engines/NAME, imported here, in this process."""
+    """The Value class of the engine NAME, imported here, in this process."""
     spec = importlib.util.spec_from_file_location(f"engine_{name[:-3]}", ENGINES / name)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -367,7 +369,7 @@ def test_cli_bad_input_exits_2_with_one_line(target, named):
 def test_cli_file_that_cannot_be_imported_names_the_error_and_line():
     source = (ENGINES / "crashes.py").read_text().splitlines()
     line = next(i for i, text in enumerate(source, 1) if "Valeu(" in text)
-    text = _one_error_line(cli("tests/engines/crashes.py"))
+    text = _one_error_line(cli(str(ENGINES / "crashes.py")))
     assert "NameError" in text and "Valeu" in text
     assert re.search(rf"\bline {line}\b|:{line}\b", text), text
 

@@ -1,6 +1,6 @@
-"""The engines here are files for `audit` to read, not tests: pytest leaves them alone.
+"""The engine here is a file for `audit` to read, not a test: pytest leaves it alone.
 
-(Under ``--doctest-modules`` pytest would import each one; crashes.py cannot be imported.)
+(Under ``--doctest-modules`` pytest would import it; `buggy_engines` writes the others.)
 """
 
 collect_ignore_glob = ["*.py"]
