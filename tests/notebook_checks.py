@@ -1017,6 +1017,185 @@ def the_deck_has_a_slide_per_gradient_of_the_sheet():
 ''',
 ]
 
+BUGS_EVERY_AUTOGRAD_HAS_HAD = [
+    '''
+# Oracles: the lesson's functions on plain floats, and its bugs looked for by hand.
+def neuron_floats(p):
+    x1_, x2_, w1_, w2_, b_ = p
+    return (math.tanh(x1_ * w1_ + x2_ * w2_ + b_) - 0.5) ** 2
+
+
+def reused_floats(p):
+    a_, b_, c_ = p
+    return a_ * b_ * c_ + a_ * b_    # h = a·b; out = h·c + h
+
+
+def findings_of(report_):
+    """A report's findings as a set of (kind, op), each kind once."""
+    pairs = [(f.kind, f.op) for f in report_.findings]
+    assert len(pairs) == len(set(pairs)), pairs
+    return set(pairs)
+
+
+def bugs_of(cls):
+    """The lesson's bugs that the class ``cls`` has, each looked for with a graph of our own
+    and a hand formula: (kind, op) pairs named as audit names them."""
+    found = set()
+    a_ = cls(0.7)
+    (a_ + a_).backward()                           # ∂(a + a)/∂a = 2
+    if a_.grad != 2.0:
+        found.add(("accumulate", "add"))
+    a_, b_ = cls(2.0), cls(1.5)
+    (a_ ** b_).backward()                          # ∂(aᵇ)/∂b = aᵇ·ln a
+    if not math.isclose(b_.grad, 2.0 ** 1.5 * math.log(2.0), rel_tol=1e-12):
+        found.add(("derivative", "pow"))
+    xs_ = [cls(1.0) for _ in range(5000)]
+    try:
+        sum(xs_).backward()
+    except RecursionError:
+        found.add(("recursion", None))
+    a_, b_, c_ = cls(2.0), cls(-3.0), cls(0.5)
+    out_ = (a_ * b_) * c_
+    out_.backward()
+    out_.backward()                                # the leaves add up: 2·b·c
+    if a_.grad != 2 * -3.0 * 0.5:
+        found.add(("stale", None))
+    a_, b_, c_ = cls(0.5), cls(-2.0), cls(3.0)
+    h_ = a_ * b_
+    (h_ * c_ + h_).backward()                      # ∂out/∂a = b·(1 + c)
+    if not math.isclose(a_.grad, -2.0 * (1 + 3.0), rel_tol=1e-12):
+        found.add(("order", None))
+    return found
+''',
+    '''
+@check
+def the_buggy_engine_passes_the_neuron_test():
+    assert point == [1.5, -0.5, 0.8, -1.2, 0.3]
+    for i, name in enumerate(names):
+        exact = central_difference(neuron_floats, point, i)
+        agree(buggy_neuron[i], exact, rel=1e-6, abs_=1e-9, what=f"the buggy ∂loss/∂{name}")
+        agree(neuron_by_differences[i], exact, rel=1e-6, abs_=1e-9, what=f"the lesson's {name}")
+''',
+    '''
+@check
+def a_plus_a_keeps_half_its_gradient_until_mended():
+    exact = central_difference(lambda p: p[0] + p[0], [0.7], 0)
+    agree(exact, 2.0, rel=1e-9, what="∂(a + a)/∂a by differences")
+    agree(a_twice.grad, exact / 2, rel=1e-9, what="the buggy engine's a + a")
+    agree(a_mended.grad, exact, rel=1e-9, what="AddFixed's a + a")
+    agree(a_drawn.grad, exact, rel=1e-9, what="the drawn a + a")
+    a_, b_ = Value(0.7), Value(-1.3)
+    (a_ + b_).backward()                          # distinct leaves: = is enough
+    assert (a_.grad, b_.grad) == (1.0, 1.0)
+''',
+    '''
+@check
+def the_recursive_sort_stops_past_1000_levels_and_the_loop_does_not():
+    assert sum_outcomes[100] == "runs; every gradient is 1: True", sum_outcomes[100]
+    assert sum_outcomes[1500].startswith("RecursionError: maximum recursion depth")
+    assert deep_sum_grads_are_1, "SortFixed's sum of 1,500 Values"
+    xs_ = [Value(1.0) for _ in range(1500)]
+    try:
+        sum(xs_).backward()
+        raised = False
+    except RecursionError:
+        raised = True
+    assert raised, "a sum of 1,500 Values with the recursive sort"
+    a_, k_ = SortFixed(0.9), SortFixed(1.0001)
+    out_ = a_
+    for _ in range(5000):
+        out_ = out_ * k_
+    out_.backward()                               # out = a·k⁵⁰⁰⁰
+    agree(a_.grad, 1.0001 ** 5000, rel=1e-9, what="∂out/∂a")
+    agree(k_.grad, 5000 * 0.9 * 1.0001 ** 4999, rel=1e-9, what="∂out/∂k")
+''',
+    '''
+@check
+def a_value_exponent_gets_no_gradient_until_mended():
+    def power_(p):
+        return p[0] ** p[1]
+
+    agree(power.data, 2.0 ** 1.5, what="2 ** 1.5")
+    d_a = central_difference(power_, [2.0, 1.5], 0)
+    d_b = central_difference(power_, [2.0, 1.5], 1)
+    agree(d_b, 2.0 ** 1.5 * math.log(2.0), rel=1e-8, what="∂(aᵇ)/∂b by differences")
+    agree(base.grad, d_a, rel=1e-6, what="the buggy ∂/∂a")
+    assert exponent.grad == 0.0 and d_b > 1.9, exponent.grad
+    agree(mended_base.grad, d_a, rel=1e-6, what="PowFixed's ∂/∂a")
+    agree(mended_exponent.grad, d_b, rel=1e-6, what="PowFixed's ∂/∂b")
+''',
+    '''
+@check
+def backward_twice_adds_up_leaves_and_not_interior_values():
+    import torch
+    b_times_c = -3.0 * 0.5
+    leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (2.0, -3.0, 0.5)]
+    out_ = (leaves[0] * leaves[1]) * leaves[2]
+    out_.backward(retain_graph=True)
+    out_.backward()
+    agree(leaves[0].grad.item(), 2 * b_times_c, what="PyTorch's a.grad after two calls")
+    agree(twice_grads["Fixed"], leaves[0].grad.item(), what="Fixed")
+    agree(twice_grads["autograd.Value"], leaves[0].grad.item(), what="autograd.Value")
+    agree(twice_grads["PowFixed"], 3 * b_times_c, what="PowFixed: interior gradients kept")
+''',
+    '''
+@check
+def audit_names_the_bugs_each_stage_has():
+    stages = [(Value, report), (AddFixed, report_add), (SortFixed, report_sort),
+              (PowFixed, report_pow), (Fixed, report_fixed), (NoSort, report_no_sort)]
+    by_hand = {cls.__name__: bugs_of(cls) for cls, _ in stages}
+    assert by_hand == {
+        "Value": {("accumulate", "add"), ("derivative", "pow"), ("recursion", None),
+                  ("stale", None)},
+        "AddFixed": {("derivative", "pow"), ("recursion", None), ("stale", None)},
+        "SortFixed": {("derivative", "pow"), ("stale", None)},
+        "PowFixed": {("stale", None)},
+        "Fixed": set(),
+        "NoSort": {("order", None), ("recursion", None), ("stale", None)},
+    }, by_hand
+    for cls, report_ in stages:
+        assert findings_of(report_) == by_hand[cls.__name__], (cls.__name__, report_.findings)
+    assert "build_topo" in next(f.text for f in report.findings if f.kind == "recursion")
+    assert next(f.formula for f in report.findings if f.kind == "derivative") == "0"
+    a_plus_a = next(p for p in report.probes if p.code == "out = a + a")
+    assert a_plus_a.holds is False and a_plus_a.finding.kind == "accumulate"
+    assert a_plus_a.got["a.grad"] == 1.0 and a_plus_a.expected["a.grad"] == 2.0
+''',
+    '''
+@check
+def the_mended_engine_holds_and_matches_pytorch():
+    import torch
+    assert bool(report_fixed) and not report_fixed.findings, str(report_fixed)[:600]
+    assert all(p.holds is not False for p in report_fixed.probes)
+    assert report_fixed.counts["hold"] >= 39, report_fixed.counts
+    assert not any(bool(r) for r in (report, report_add, report_sort, report_pow, report_no_sort))
+    t = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+    x1_, x2_, w1_, w2_, b_ = t
+    ((torch.tanh(x1_ * w1_ + x2_ * w2_ + b_) - 0.5) ** 2).backward()
+    for i, name in enumerate(names):
+        exact = t.grad[i].item()
+        agree(fixed_neuron[i], exact, rel=1e-9, abs_=1e-12, what=f"Fixed's ∂loss/∂{name}")
+        agree(engine_neuron[i], exact, rel=1e-9, abs_=1e-12, what=f"autograd.Value's {name}")
+        agree(fixed_neuron[i], central_difference(neuron_floats, point, i), rel=1e-6,
+              abs_=1e-9, what=f"Fixed's ∂loss/∂{name} by differences")
+''',
+    '''
+@check
+def recursion_without_a_sort_passes_a_reused_value_on_twice():
+    a_, b_, c_ = reuse_point
+    right = [b_ * (1 + c_), a_ * (1 + c_), a_ * b_]
+    for i in range(3):
+        agree(right[i], central_difference(reused_floats, reuse_point, i), rel=1e-6,
+              what=f"hand formula {i}")
+        agree(fixed_reused[i], right[i], rel=1e-12, what=f"Fixed's gradient {i}")
+    # the set _prev gives h·c first (h passes 1 + c on twice) or h first (it passes 1 twice)
+    either = [[2 * right[0], 2 * right[1]], [b_ * (2 + c_), a_ * (2 + c_)]]
+    assert any(all(math.isclose(g, w, rel_tol=1e-12) for g, w in zip(no_sort_reused, wrong))
+               for wrong in either), no_sort_reused
+    agree(no_sort_reused[2], right[2], what="NoSort's ∂out/∂c, one path only")
+''',
+]
+
 CHECKS: dict[str, list[str]] = {
     "01_values_and_the_chain_rule": VALUES_AND_THE_CHAIN_RULE,
     "02_backprop_step_by_step": BACKPROP_STEP_BY_STEP,
@@ -1025,4 +1204,5 @@ CHECKS: dict[str, list[str]] = {
     "05_from_one_neuron_to_deeper_nets": FROM_ONE_NEURON_TO_DEEPER_NETS,
     "06_second_derivatives": SECOND_DERIVATIVES,
     "07_for_teachers": FOR_TEACHERS,
+    "08_bugs_every_autograd_has_had": BUGS_EVERY_AUTOGRAD_HAS_HAD,
 }

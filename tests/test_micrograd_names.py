@@ -349,29 +349,6 @@ def test_draw_dot_shows_every_label_in_a_notebook_cell(tmp_path):
 
 # ---- micrograd's own numbers ------------------------------------------------------------------
 
-def readme_example(V):
-    """micrograd's README example, for any Value class ``V``."""
-    a, b = V(-4.0), V(2.0)
-    c = a + b
-    d = a * b + b ** 3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e ** 2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    return [g.data, a.grad, b.grad]
-
-
-def test_micrograds_readme_example_gives_micrograds_numbers():
-    ours, theirs = readme_example(Value), readme_example(micrograd_engine.Value)
-    assert all(close(x, y) for x, y in zip(ours, theirs))
-    assert [round(x, 4) for x in ours] == [24.7041, 138.8338, 645.5773]
-
-
 class LectureNeuron:
     """A tanh neuron, its weights and bias drawn from `random`, as the lecture's."""
 

@@ -2,9 +2,9 @@
 
 The probes run in order: first each op alone (its gradient from above 1), then the same op
 times a leaf ``c`` (from above: ``c``), with numbers, reused, and last the probes of the
-backward pass as a whole. A probe that depends on an op already found wrong is given that
-op's finding rather than a new one, so that each bug is named once. A wrong number is
-matched to its cause:
+backward pass as a whole. A probe that depends on an op already found wrong (one its code
+uses) is given that op's finding rather than a new one, so that each bug is named once. A
+wrong number is matched to its cause:
 
 - a local derivative: formulas that learners write instead (the input where the result
   belongs, ``1 - a**2`` for tanh′; a dropped ``- 1`` in a power; another op's derivative;
@@ -47,7 +47,6 @@ from autograd.ops import OPS
 from autograd.value import Value
 
 _WHOLE_PASS = ("diamond", "depths", "chain", "twice", "zero")
-_FOUNDATION = [(kind, op) for kind in ("op", "upstream", "reuse") for op in ("add", "mul")]
 _NOT_OFFERED = ("TypeError", "AssertionError", "NotImplementedError")
 
 # Formulas learners write for a local derivative, tried after the op's own with the input
@@ -164,7 +163,10 @@ class Judge:
         # the finding of an op this probe builds on, when that op was found wrong
         if probe.kind == "op":
             return None
-        needed = _FOUNDATION if probe.kind in _WHOLE_PASS else [("op", probe.op)]
+        needed: list[tuple[str, str | None]] = [("op", probe.op)]
+        if probe.kind in _WHOLE_PASS:  # every probe of the ops its code uses
+            ops = [op for op, (_, method) in BINARY.items() if method in probe.needs]
+            needed = [(kind, op) for op in ops for kind in ("op", "upstream", "reuse")]
         if probe.kind == "upstream":
             needed = [("op", probe.op), ("op", "mul")]
         elif probe.kind == "reuse" and probe.op not in BINARY:

@@ -90,9 +90,16 @@ def _failed(error: BaseException) -> Outcome:
     last = frames[-1]
     # the function that recursed is the one most frames belong to
     common = collections.Counter(f.name for f in frames).most_common(1)[0][0]
-    where = f"{os.path.basename(last.filename)}, line {last.lineno}, in {last.name}"
+    where = f"{_file_name(last.filename)}, line {last.lineno}, in {last.name}"
     return Outcome(error=message, error_type=type(error).__name__, where=where,
                    function=common if isinstance(error, RecursionError) else last.name)
+
+
+def _file_name(path: str) -> str:
+    # a file by its name; a notebook cell (IPython runs each from a file of its own, named
+    # by a number, in a folder ipykernel_...) as "a cell"
+    folder, name = os.path.split(path)
+    return "a cell" if os.path.basename(folder).startswith("ipykernel_") else name
 
 
 __all__ = ["Outcome", "run_probe", "PROBE_SECONDS"]
