@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+collect_ignore = ["engines"]
+"""tests/engines/ holds a learner's engine for `audit` to read (under ``--doctest-modules``
+pytest would import it as a test module)."""
+
 
 def central_difference(
     f: Callable[[Sequence[float]], float], point: Sequence[float], i: int, h: float = 1e-6
