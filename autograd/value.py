@@ -391,6 +391,7 @@ def apply(op: Op, *inputs: Operand) -> Value:
 def _made_by(data: float, children: Any, symbol: Any) -> tuple[str, tuple[Value, ...], tuple]:
     # micrograd's Value(data, _children, _op): the op named by its symbol, with the local
     # derivatives its rule gives for these parents and this result.
+    unordered = isinstance(children, (set, frozenset))
     if not isinstance(children, str):
         try:
             children = tuple(children)
@@ -415,6 +416,9 @@ def _made_by(data: float, children: Any, symbol: Any) -> tuple[str, tuple[Value,
     except ValueError as err:
         raise TypeError(f"{err}; {SIGNATURE}") from None
     op = OPS[name]
+    if unordered and len(children) > 1 and name not in ("add", "mul"):
+        raise TypeError(f"_children is a set, whose order is anyone's guess, and {symbol!r} "
+                        "needs its inputs in order: give a tuple, (a, b)")
     parents = tuple(children) + ((_leaf(exponent),) if exponent is not None else ())
     datas = tuple(p.data for p in parents)
     try:

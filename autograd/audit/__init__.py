@@ -74,8 +74,10 @@ def audit(engine: type | str | os.PathLike[str], *, points: int = POINTS, seed: 
 
 def _audit_file(target: str, plan: list[tuple[Probe, list[dict[str, float]]]],
                 timeout: float) -> AuditReport:
-    path_text, _, class_name = target.rpartition(":")
-    if not path_text or not class_name.isidentifier() or not path_text.strip():
+    path_text, colon, class_name = target.rpartition(":")
+    if colon and not class_name and path_text.endswith(".py"):
+        raise AuditError(f"{target}: name a class after the colon, {path_text}:Value")
+    if not path_text.strip() or not class_name.isidentifier():
         path_text, class_name = target, ""
     path = Path(path_text)
     run = run_file(path, class_name or None, plan, timeout)

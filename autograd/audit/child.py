@@ -83,6 +83,7 @@ def main() -> None:
         emit({"probe": probe.name,
               "outcomes": None if found is None else [o.to_json() for o in found]})
     emit({"done": True})
+    os._exit(0)  # threads the learner's code left running are not waited for
 
 
 if __name__ == "__main__":

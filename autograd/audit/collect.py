@@ -39,8 +39,8 @@ def check_class(cls: Any, name: str) -> None:
     autograd.audit.collect.AuditError: int(1.5) has no data: audit needs a Value class ...
     """
     if not isinstance(cls, type):
-        raise AuditError(f"{name} is a {type(cls).__name__}, not a class: audit a Value class "
-                         "such as audit(Value), or a file: audit('my_engine.py')")
+        raise AuditError(f"{cls!r:.60} is a {type(cls).__name__}, not a class: audit a Value "
+                         "class, audit(Value), or a file, audit('my_engine.py')")
     try:
         leaf = cls(1.5)
     except (Exception, SystemExit) as error:

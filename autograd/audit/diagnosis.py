@@ -38,16 +38,21 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd.audit.probes import BINARY, METHOD_OF, PROBES, REFLECTED, Probe, run_code
-from autograd.audit.report import Finding, ProbeResult
+from autograd.audit.report import Finding, ProbeResult, close, pair
 from autograd.audit.running import PROBE_SECONDS, Outcome, run_probe
 from autograd.audit.walks import WRONG_ORDERS, Flipped, orders, right, stale
-from autograd.formula import evaluate
+from autograd.formula import LEAKY_SLOPE, evaluate
+from autograd.graph import topological_order
+from autograd.micrograd_names import symbol_of
 from autograd.notation import number, render
 from autograd.ops import OPS
 from autograd.value import Value
 
 _WHOLE_PASS = ("diamond", "depths", "chain", "twice", "zero")
-_NOT_OFFERED = ("TypeError", "AssertionError", "NotImplementedError")
+_NOT_OFFERED = ("TypeError", "AssertionError", "NotImplementedError", "ValueError")
+_BUILT_ON = [(kind, op) for op in ("add", "mul", "powc") for kind in ("op", "upstream", "reuse")]
+_UNSUPPORTED = re.compile(r"unsupported operand type\(s\) for (\S+): '(?:int|float)' and")
+_METHOD_OP = {method: op for op, method in METHOD_OF.items() if op != "pow"}
 
 # Formulas learners write for a local derivative, tried after the op's own with the input
 # and the result swapped; a, b are the inputs, out the result.
@@ -57,12 +62,6 @@ _SLIPS = ("0", "1", "-1", "a", "b", "out", "-a", "-b", "-out", "2 * a", "2 * out
           "exp(a)", "1 - a**2", "1 - out**2", "out * (1 - out)", "a * (1 - a)", "step(a)",
           "step(out)", "0.5 / a", "0.5 / out", "cos(a)", "-sin(a)", "sin(a)", "-cos(a)",
           "sigmoid(a)", "1 - tanh(a)")
-
-
-def _close(got: float, expected: float) -> bool:
-    if math.isnan(expected):
-        return math.isnan(got)
-    return abs(got - expected) <= 1e-9 + 1e-7 * abs(expected)
 
 
 def _fits(got: float, expected: float) -> bool:
@@ -85,6 +84,7 @@ class Judge:
         self.class_has = class_has
         self.findings: list[Finding] = []
         self._failed: dict[tuple[str, str | None], Finding] = {}
+        self._built: set[str] = set()  # ops the class builds from others (- as + and *)
 
     def keep(self, finding: Finding) -> Finding:
         """``finding``, or the same one found before: each bug is kept once."""
@@ -108,6 +108,8 @@ class Judge:
         if probe.op == "pow" and all(o.error_type in _NOT_OFFERED for o in outcomes):
             return ProbeResult(probe.name, None, points[0],
                                note=f"not offered: a Value exponent raises {outcomes[0].error}")
+        if probe.kind == "op" and probe.op and _built_from_others(probe.op, outcomes[0]):
+            self._built.add(probe.op)
         expected = [run_probe(Value, probe, at).got for at in points[:len(outcomes)]]
         for i, (outcome, want) in enumerate(zip(outcomes, expected)):
             if outcome.error is not None:
@@ -115,8 +117,8 @@ class Judge:
                 self._failed.setdefault((probe.kind, probe.op), finding)
                 return ProbeResult(probe.name, False, points[i], want, {}, self.keep(finding),
                                    note=outcome.error)
-            if not all(_close(outcome.got.get(k, math.nan), v) for k, v in want.items()):
-                finding = self._depends(probe) or self._from_numbers(
+            if not all(close(outcome.got.get(k, math.nan), v) for k, v in want.items()):
+                finding = self._depends(probe, outcome, points[i]) or self._from_numbers(
                     probe, points, outcomes, expected, i)
                 finding = self.keep(finding)
                 self._failed.setdefault((probe.kind, probe.op), finding)
@@ -130,40 +132,60 @@ class Judge:
         if outcome.timed_out:
             return Finding("timeout", f"a probe did not finish within {PROBE_SECONDS:g} s and "
                            f"was stopped{where}: an endless loop?")
-        if outcome.error_type == "RecursionError":
-            function = outcome.function or "backward"
+        function = outcome.function or "backward"
+        if outcome.error_type == "RecursionError" and probe.kind == "chain":
             return Finding(
                 "recursion", f"{function}() calls itself once per Value, and Python stops at "
                 f"{sys.getrecursionlimit():,} nested calls: a chain of 5,000 ops raises "
                 f"RecursionError{where}. Walk the graph with a loop and a list as a stack "
                 "(micrograd PR #90)")
-        symbol = BINARY.get(probe.op or "", ("", ""))[0]
-        if probe.kind == "number" and outcome.error_type in ("AttributeError", "TypeError"):
-            return Finding(
-                "number", f"{_title(probe)} uses the number in a {symbol} 2 as if it were a "
-                f"Value ({outcome.error}{where}); make a number a Value first, as in "
-                f"other = other if isinstance(other, {self.class_name}) else "
-                f"{self.class_name}(other)", probe.op)
-        reflected = REFLECTED.get(probe.op or "", "")
-        number_bug = self._failed.get(("number", probe.op))
-        if probe.kind == "reflected" and number_bug and number_bug.kind == "number":
-            return number_bug  # 2 + a calls a + 2, which fails on the number
-        if (probe.kind == "reflected" and outcome.error_type == "TypeError"
-                and not self.class_has(reflected)):
-            return Finding(
-                "reflected", f"2 {symbol} a raises TypeError: {self.class_name} has no "
-                f"{reflected}, which Python calls as a.{reflected}(2) when a number comes "
-                "first" + (" (sum() needs it: it starts from 0)" if probe.op == "add" else ""),
-                probe.op)
+        if outcome.error_type == "RecursionError":
+            return Finding("error", f"{function}() calls itself without end (RecursionError"
+                           f"{where})", _METHOD_OP.get(function))
+        if probe.kind in ("number", "reflected") and outcome.error_type in ("AttributeError",
+                                                                            "TypeError"):
+            if function in _METHOD_OP and (outcome.error or "").find("attribute") >= 0:
+                return Finding(
+                    "number", f"{function} takes a number as if it were a Value "
+                    f"({outcome.error}{where}); make a number a Value first, as in other = "
+                    f"other if isinstance(other, {self.class_name}) else "
+                    f"{self.class_name}(other)", _METHOD_OP[function])
+            missing = self._missing_reflected(outcome)
+            if missing:
+                return missing
         return Finding("error", f"{probe.name} raises {outcome.error}{where}", probe.op)
+
+    def _missing_reflected(self, outcome: Outcome) -> Finding | None:
+        # "unsupported operand type(s) for *: 'int' and 'Value'" when the class has no
+        # __rmul__ (raised by 2 * a, or inside an op built on it, such as micrograd's 2 - a)
+        found = _UNSUPPORTED.search(outcome.error or "")
+        ops = [op for op, (symbol, _) in BINARY.items() if found and symbol == found[1]]
+        if not ops or self.class_has(REFLECTED[ops[0]]):
+            return None
+        op = ops[0]
+        symbol, reflected = BINARY[op][0], REFLECTED[op]
+        return Finding(
+            "reflected", f"2 {symbol} a raises TypeError: {self.class_name} has no "
+            f"{reflected}, which Python calls as a.{reflected}(2) when a number comes first"
+            + (" (sum() needs it: it starts from 0)" if op == "add" else ""), op)
 
     # ---- a probe that gave wrong numbers ---------------------------------------------------
 
-    def _depends(self, probe: Probe) -> Finding | None:
-        # the finding of an op this probe builds on, when that op was found wrong
+    def _depends(self, probe: Probe, outcome: Outcome, at: dict[str, float]
+                 ) -> Finding | None:
+        # the finding of an op this probe builds on, when that op was found wrong; an op the
+        # class builds from others (its graph has more ops than this engine's) builds on
+        # + * and **, and on the order of the backward steps
+        needed: list[tuple[str, str | None]] = []
+        if probe.op in self._built or (outcome.interior is not None
+                                       and outcome.interior > _interior(probe, at)):
+            needed = [key for key in _BUILT_ON if key != (probe.kind, probe.op)]
+        for key in needed:
+            if key in self._failed:
+                return self._failed[key]
         if probe.kind == "op":
             return None
-        needed: list[tuple[str, str | None]] = [("op", probe.op)]
+        needed = [("op", probe.op)]
         if probe.kind in _WHOLE_PASS:  # every probe of the ops its code uses
             ops = [op for op, (_, method) in BINARY.items() if method in probe.needs]
             needed = [(kind, op) for op in ops for kind in ("op", "upstream", "reuse")]
@@ -180,9 +202,13 @@ class Judge:
                       outcomes: list[Outcome], expected: list[dict[str, float]],
                       i: int) -> Finding:
         got, want, at = outcomes[i].got, expected[i], points[i]
-        if not _close(got.get("out", math.nan), want["out"]):
+        if all(abs(got.get(k, math.nan) - v) <= 1e-7 + 1e-3 * abs(v) for k, v in want.items()):
+            return Finding("forward", "the numbers agree with this engine's to about 7 digits "
+                           "only: does the class compute in single precision (float32)? audit "
+                           "compares in double precision, Python's float")
+        if not close(got.get("out", math.nan), want["out"]):
             return self._forward(probe, at, got["out"], want["out"])
-        wrong = [k for k in want if k != "out" and not _close(got.get(k, math.nan), want[k])]
+        wrong = [k for k in want if k != "out" and not close(got.get(k, math.nan), want[k])]
         diagnose = {"op": self._derivative, "upstream": self._upstream,
                     "reuse": self._reuse}.get(probe.kind, self._whole_pass)
         return diagnose(probe, points, outcomes, expected, wrong)
@@ -197,8 +223,13 @@ class Judge:
                 return Finding("reflected", f"{reflected} computes a {symbol} 2 for 2 {symbol} a: "
                                f"Python calls a.{reflected}(2), so its other is the number on "
                                "the left", probe.op)
-        return Finding("forward", f"{probe.name[6:]} gives out.data = {number(got)} at "
-                       f"{_point(at)}; it is {number(want)}", probe.op)
+        if probe.op == "leaky_relu" and at["a"] < 0:
+            return Finding("forward", f"leaky_relu(): its slope for a < 0 is {got / at['a']:.4g} "
+                           f"in this class; audit compares with {LEAKY_SLOPE} (PyTorch's "
+                           "default)", probe.op)
+        written = probe.name[6:] if ";" not in probe.name else probe.name
+        text = f"{written} gives out.data = {pair(got, want).replace(', expected', '; it is')}"
+        return Finding("forward", f"{text} at {_point(at)}", probe.op)
 
     def _derivative(self, probe: Probe, points: list[dict[str, float]],
                     outcomes: list[Outcome], expected: list[dict[str, float]],
@@ -233,6 +264,9 @@ class Judge:
     def _upstream(self, probe: Probe, points: list[dict[str, float]],
                   outcomes: list[Outcome], expected: list[dict[str, float]],
                   wrong: list[str]) -> Finding:
+        order = self._order(probe, points, outcomes, wrong)
+        if order is not None:
+            return order
         title = _title(probe)
         alone = all(_fits(o.got[k] * at["c"], want[k]) for k in wrong
                     for o, at, want in zip(outcomes, points, expected))
@@ -246,6 +280,9 @@ class Judge:
     def _reuse(self, probe: Probe, points: list[dict[str, float]],
                outcomes: list[Outcome], expected: list[dict[str, float]],
                wrong: list[str]) -> Finding:
+        order = self._order(probe, points, outcomes, wrong)
+        if order is not None:
+            return order
         op, title, written = OPS[probe.op or ""], _title(probe), probe.name[6:]
 
         def one_part(outcome: Outcome, at: dict[str, float], want: dict[str, float]) -> bool:
@@ -267,15 +304,7 @@ class Judge:
     def _whole_pass(self, probe: Probe, points: list[dict[str, float]],
                     outcomes: list[Outcome], expected: list[dict[str, float]],
                     wrong: list[str]) -> Finding:
-        graphs = [_graph(probe, at) for at in points]
-
-        def matches(walk: Callable[[Value, dict[str, Value], Flipped], dict[Value, float]]
-                    ) -> bool:
-            # at every point, in some order of each node's parents (a learner's parents are
-            # a set, whose order can change from one point to the next)
-            return all(any(all(_fits(o.got[k], grads.get(leaves[k[:-5]], 0.0)) for k in wrong)
-                           for grads in (walk(root, leaves, f) for f in orders(root)))
-                       for (root, leaves), o in zip(graphs, outcomes))
+        matches = functools.partial(_matches, probe, points, outcomes, wrong)
 
         if probe.kind in ("twice", "zero"):
             zero = probe.kind == "zero"
@@ -298,11 +327,31 @@ class Judge:
                 return Finding("accumulate", f"{step} sets its {which} input's gradient "
                                "with = instead of adding with +=: a Value used by two ops "
                                "keeps only the last one's contribution", op)
+        return self._order(probe, points, outcomes, wrong) or Finding(
+            "order", f"{probe.name}: each op alone is right, the backward pass combines them "
+            "wrongly")
+
+    def _order(self, probe: Probe, points: list[dict[str, float]], outcomes: list[Outcome],
+               wrong: list[str]) -> Finding | None:
+        # a wrong order of the backward steps, when one gives the class's numbers
         for what, walk in WRONG_ORDERS.items():
-            if matches(functools.partial(_walking, walk=walk)):
+            if _matches(probe, points, outcomes, wrong, functools.partial(_walking, walk=walk)):
                 return Finding("order", f"backward() runs the steps in the wrong order: {what}")
-        return Finding("order", f"{probe.name}: each op alone is right, the backward pass "
-                       "combines them wrongly")
+        return None
+
+
+def _matches(probe: Probe, points: list[dict[str, float]], outcomes: list[Outcome],
+             wrong: list[str],
+             walk: Callable[[Value, dict[str, Value], Flipped], dict[Value, float]]) -> bool:
+    # whether ``walk`` on this engine's graph of the probe gives the class's wrong gradients
+    # at every point, in some order of each node's parents (a learner's parents are a set,
+    # whose order can change from one point to the next)
+    for at, outcome in zip(points, outcomes):
+        root, leaves = _graph(probe, at)
+        if not any(all(_fits(outcome.got[k], grads.get(leaves[k[:-5]], 0.0)) for k in wrong)
+                   for grads in (walk(root, leaves, f) for f in orders(root))):
+            return False
+    return True
 
 
 def _assigning(root: Value, leaves: dict[str, Value], flipped: Flipped, place: int,
@@ -330,6 +379,20 @@ def _graph(probe: Probe, at: dict[str, float]) -> tuple[Value, dict[str, Value]]
     code = probe.code.split("\nout.backward()")[0]
     run_code(code, names)
     return names["out"], leaves
+
+
+def _built_from_others(op: str, outcome: Outcome) -> bool:
+    # whether the class's result of the op alone was made by another op (its _op says so)
+    if outcome.made_by is None or outcome.error is not None:
+        return False
+    names = {op, METHOD_OF.get(op, op), symbol_of(op, 3.0 if op == "powc" else None)}
+    return outcome.made_by not in names
+
+
+def _interior(probe: Probe, at: dict[str, float]) -> int:
+    # Values with parents in this engine's graph of the probe
+    root, _ = _graph(probe, at)
+    return sum(bool(v.parents) for v in topological_order(root))
 
 
 def _point(at: dict[str, float]) -> str:

@@ -20,6 +20,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,22 +87,45 @@ def _start(path: Path, class_name: str | None,
            plan: list[tuple[Probe, list[dict[str, float]]]], timeout: float,
            stuck: dict[str, str]) -> tuple[list[dict[str, Any]], bool, int | None, str]:
     # one run of the separate process: its events, whether it ran out of time, its exit
-    # status and what it wrote to standard error
+    # status and the end of what it wrote to standard error
     task = {"file": str(path.resolve()), "class": class_name, "stuck": stuck,
             "plan": [[probe.name, points] for probe, points in plan]}
-    process = subprocess.Popen(
-        [sys.executable, "-c", _BOOT, _ROOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, cwd=path.resolve().parent, text=True, encoding="utf-8",
-        errors="replace", start_new_session=hasattr(os, "killpg"))
+    read_end, write_end = os.pipe()
     try:
-        out, err = process.communicate(json.dumps(task), timeout=timeout)
+        process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, _ROOT], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=write_end, cwd=path.resolve().parent, text=True,
+            encoding="utf-8", errors="replace", start_new_session=hasattr(os, "killpg"))
+    finally:
+        os.close(write_end)
+    tail = _Tail(read_end)
+    tail.start()
+    try:
+        out, _ = process.communicate(json.dumps(task), timeout=timeout)
         late = False
     except subprocess.TimeoutExpired:
         _stop(process)
-        out, err = process.communicate()
+        out, _ = process.communicate()
         late = True
     events = [_event(line) for line in out.splitlines()]
-    return [e for e in events if e], late, process.returncode, err
+    return [e for e in events if e], late, process.returncode, tail.text()
+
+
+class _Tail(threading.Thread):
+    # reads a pipe to its end keeping only its last bytes: a file that prints without end
+    # costs no memory
+    def __init__(self, fd: int, keep: int = 4096) -> None:
+        super().__init__(daemon=True)
+        self.fd, self.keep, self.kept = fd, keep, b""
+
+    def run(self) -> None:
+        with os.fdopen(self.fd, "rb") as stream:
+            for chunk in iter(lambda: stream.read(65536), b""):
+                self.kept = (self.kept + chunk)[-self.keep:]
+
+    def text(self) -> str:
+        self.join(timeout=2.0)
+        return self.kept.decode("utf-8", "replace")
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

@@ -81,18 +81,23 @@ BINARY = {"add": ("+", "__add__"), "sub": ("-", "__sub__"), "mul": ("*", "__mul_
 REFLECTED = {"add": "__radd__", "sub": "__rsub__", "mul": "__rmul__", "div": "__rtruediv__"}
 UNARY = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "leaky_relu", "softplus", "sin", "cos")
 _POSITIVE = {"log", "sqrt"}
+FOUNDATION = ("add", "mul")
+"""The ops every other probe uses: theirs are judged first."""
+
 METHOD_OF = {**{op: method for op, (_, method) in BINARY.items()}, "neg": "__neg__",
              "powc": "__pow__", "pow": "__pow__", **{op: op for op in UNARY}}
 """The Python method that computes each table op, as the report names it."""
 
 
 def _probes() -> list[Probe]:
+    # + * and ** first: micrograd builds - / and negation from them
     ab = (("a", "any"), ("b", "any"))
     ops: list[tuple[str, str, tuple[tuple[str, str], ...], str]] = [
-        (f"a {symbol} b", op, ab, method) for op, (symbol, method) in BINARY.items()]
-    ops += [("a ** 3", "powc", (("a", "any"),), "__pow__"),
-            ("a ** b", "pow", (("a", "positive"), ("b", "any")), "__pow__"),
-            ("-a", "neg", (("a", "any"),), "__neg__")]
+        ("a + b", "add", ab, "__add__"), ("a * b", "mul", ab, "__mul__"),
+        ("a ** 3", "powc", (("a", "any"),), "__pow__"),
+        ("a ** b", "pow", (("a", "positive"), ("b", "any")), "__pow__"),
+        ("a - b", "sub", ab, "__sub__"), ("a / b", "div", ab, "__truediv__"),
+        ("-a", "neg", (("a", "any"),), "__neg__")]
     ops += [(f"a.{name}()", name, (("a", "positive" if name in _POSITIVE else "any"),), name)
             for name in UNARY]
     probes = [Probe(f"out = {expr}", leaves, "op", op, method) for expr, op, leaves, method in ops]
@@ -115,7 +120,13 @@ def _probes() -> list[Probe]:
         Probe("out = (a * b) * c\nout.backward()\na.grad = 0\nb.grad = 0\nc.grad = 0\n"
               "out.backward()", abc, "zero"),
     ]
-    return probes
+    # the probes of + and * alone come first, then those of a number power: micrograd
+    # builds - / and negation on them
+    def rank(probe: Probe) -> int:
+        alone = probe.kind in ("op", "upstream", "reuse")
+        return 0 if alone and probe.op in FOUNDATION else 1 if alone and probe.op == "powc" else 2
+
+    return sorted(probes, key=rank)
 
 
 PROBES: dict[str, Probe] = {probe.name: probe for probe in _probes()}
@@ -188,5 +199,5 @@ def _value(node: ast.expr, names: Mapping[str, Any]) -> Any:
     raise ValueError(f"not a probe expression: {ast.unparse(node)}")
 
 
-__all__ = ["Probe", "PROBES", "DOMAINS", "METHOD_OF", "BINARY", "REFLECTED", "UNARY",
+__all__ = ["Probe", "PROBES", "FOUNDATION", "DOMAINS", "METHOD_OF", "BINARY", "REFLECTED", "UNARY",
            "draw_points", "run_code"]

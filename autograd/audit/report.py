@@ -10,6 +10,7 @@ that fail, and the `AuditReport` that prints them, one line per probe, or gives 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,8 +77,8 @@ class ProbeResult:
             return f"{head}  {self.note}"
         if self.holds:
             return f"{head}  at {at}"
-        wrong = [k for k in self.got if not _close(self.got[k], self.expected.get(k))]
-        numbers = "; ".join(f"{k} {_pair(self.got[k], self.expected[k])}"
+        wrong = [k for k in self.got if not close(self.got[k], self.expected.get(k))]
+        numbers = "; ".join(f"{k} {pair(self.got[k], self.expected[k])}"
                             for k in wrong if k in self.expected)
         said = numbers or self.note
         return f"{head}  at {at}: {said}"
@@ -89,8 +90,12 @@ class ProbeResult:
                 "finding": findings.index(self.finding) if self.finding else None}
 
 
-def _pair(got: float, expected: float) -> str:
-    # "got, expected", with the digits it takes to tell them apart
+def pair(got: float, expected: float) -> str:
+    """``"got, expected expected"``, with the digits it takes to tell the two apart.
+
+    >>> pair(2.00001, 2.0)
+    '2.00001, expected 2'
+    """
     for digits in range(4, 18):
         shown = f"{got:.{digits}g}", f"{expected:.{digits}g}"
         if shown[0] != shown[1]:
@@ -98,8 +103,17 @@ def _pair(got: float, expected: float) -> str:
     return f"{shown[0]}, expected {shown[1]}"
 
 
-def _close(got: float, expected: float | None) -> bool:
-    return expected is not None and abs(got - expected) <= 1e-9 + 1e-7 * abs(expected)
+def close(got: float, expected: float | None) -> bool:
+    """Whether a class's number ``got`` is this engine's ``expected`` (NaN is NaN).
+
+    >>> close(1.0 + 1e-12, 1.0), close(1.001, 1.0)
+    (True, False)
+    """
+    if expected is None:
+        return False
+    if math.isnan(expected):
+        return math.isnan(got)
+    return abs(got - expected) <= 1e-9 + 1e-7 * abs(expected)
 
 
 @dataclass
@@ -191,4 +205,4 @@ class AuditReport:
                 "probes": [p.to_json(self.findings) for p in self.probes]}
 
 
-__all__ = ["KINDS", "Finding", "ProbeResult", "AuditReport"]
+__all__ = ["KINDS", "Finding", "ProbeResult", "AuditReport", "close", "pair"]

@@ -33,7 +33,10 @@ _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autograd/
 class Outcome:
     """What one probe gave at one point: ``got`` (``out`` and each ``leaf.grad``), or the
     ``error`` it raised (``"TypeError: ..."``), ``where`` in the learner's code, the
-    ``function`` that raised it, and whether it was stopped at its time limit."""
+    ``function`` that raised it, and whether it was stopped at its time limit;
+    ``interior``: how many Values with parents the class's graph of ``out`` has, read
+    through micrograd's ``_prev`` (None without one), so that an op built from others
+    (micrograd's ``a - b`` is ``a + (-b)``) is known as such."""
 
     got: dict[str, float] = field(default_factory=dict)
     error: str | None = None
@@ -41,6 +44,9 @@ class Outcome:
     where: str | None = None
     function: str | None = None
     timed_out: bool = False
+    interior: int | None = None
+    made_by: str | None = None
+    """The class's ``_op`` of ``out``, when it has one (micrograd's ``'+'``)."""
 
     def to_json(self) -> dict[str, Any]:
         """The outcome as a JSON-ready dict (`from_json` reads it back).
@@ -65,11 +71,14 @@ def run_probe(cls: Any, probe: Probe, point: dict[str, float],
             names: dict[str, Any] = {name: cls(x) for name, x in point.items()}
             run_code(probe.code, names)
             out = names["out"]
+            interior = _interior(out)
+            made_by = getattr(out, "_op", None)
             if not probe.calls_backward:
                 out.backward()
             got = {"out": float(out.data)}
             got.update({f"{name}.grad": float(names[name].grad) for name in point})
-        return Outcome(got=got)
+        return Outcome(got=got, interior=interior,
+                       made_by=None if made_by is None else str(made_by)[:40])
     except TooLong as stopped:
         outcome = _failed(stopped)
         outcome.error, outcome.error_type = f"did not finish within {seconds:g} s", "timeout"
@@ -77,6 +86,24 @@ def run_probe(cls: Any, probe: Probe, point: dict[str, float],
         return outcome
     except (Exception, SystemExit) as error:  # the learner's code may raise anything
         return _failed(error)
+
+
+def _interior(out: Any, most: int = 20) -> int | None:
+    # Values with parents in the graph of ``out``, through ``_prev``; counted up to ``most``
+    if not hasattr(out, "_prev"):
+        return None
+    seen, stack, count = {id(out)}, [out], 0
+    while stack and count < most:
+        try:
+            parents = list(getattr(stack.pop(), "_prev", ()))
+        except TypeError:
+            return None
+        count += bool(parents)
+        for parent in parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return count
 
 
 def _failed(error: BaseException) -> Outcome:

@@ -176,6 +176,8 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Drawing: 
     if format not in graphviz.FORMATS:
         raise ValueError(f"format must be one of Graphviz's output formats, such as 'svg', "
                          f"'png' or 'pdf', got {format!r}")
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot draws a Value's graph, got {type(root).__name__}: {root!r:.60}")
     drawing = draw(root, rankdir=rankdir)
     drawing.format = format
     return drawing
