@@ -6,7 +6,7 @@ Each entry of `BUGS` says the bug in words (the written file's docstring) and th
 (text, replacement) pairs that each occur once in the right engine.
 
 >>> sorted(BUGS)[:3]
-['assign', 'bfs', 'crashes']
+['assign', 'bfs', 'built_mul_no_upstream']
 """
 
 from __future__ import annotations
@@ -37,6 +37,22 @@ _RESET = '''        # interior nodes start again from 0; leaves keep what earlie
 _WALK = '''        for node in reversed(topo):
             node._backward()
 '''
+
+# micrograd's way: - / and negation built from + * and ** (right on their own)
+_BUILT = [
+    ('        out = Value(self.data - other.data, (self, other), "-")\n\n'
+     "        def _backward():\n            self.grad += out.grad\n"
+     "            other.grad -= out.grad\n\n        out._backward = _backward\n"
+     "        return out\n", "        return self + (-other)\n"),
+    ('        out = Value(self.data / other.data, (self, other), "/")\n\n'
+     "        def _backward():\n            self.grad += out.grad / other.data\n"
+     "            other.grad -= self.data / other.data**2 * out.grad\n\n"
+     "        out._backward = _backward\n        return out\n",
+     "        return self * other**-1\n"),
+    ('        out = Value(-self.data, (self,), "neg")\n\n'
+     "        def _backward():\n            self.grad -= out.grad\n\n"
+     "        out._backward = _backward\n        return out\n", "        return self * -1\n"),
+]
 
 BUGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "assign": ("`=` instead of `+=` in the closures of + and *: a Value used twice keeps "
@@ -94,6 +110,19 @@ BUGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("import math\n", "import math\nimport os\n"),
         ("            self.grad += out.data * out.grad", "            os._exit(3)\n"
          "            self.grad += out.data * out.grad")]),
+    "built_mul_no_upstream": ("- / and negation built from + * and ** as micrograd does, "
+                              "and *'s closure forgets to multiply by out.grad", [
+                                  *_BUILT, ("self.grad += other.data * out.grad",
+                                            "self.grad += other.data")]),
+    "built_pow_minus_one": ("- / and negation built from + * and ** as micrograd does, and "
+                            "the power rule without its - 1", [
+                                *_BUILT, ("self.grad += other * self.data ** (other - 1) * "
+                                          "out.grad", "self.grad += other * self.data**other * "
+                                          "out.grad")]),
+    "not_reversed": ("backward() runs the topological order as built, leaves first", [
+        (_WALK, "        for node in topo:\n            node._backward()\n")]),
+    "radd_calls_itself": ("__radd__ written other + self, which calls __radd__ again", [
+        ("        return self + other\n", "        return other + self\n")]),
     "crashes": ("the trial at the bottom misspells the class: importing the file raises "
                 "NameError", []),
 }

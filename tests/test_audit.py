@@ -213,6 +213,14 @@ BUGS = {
     "micrograd_style.py": ("stale", None, lambda code: code.count(".backward()") == 2),
     "resets.py": ("not-accumulated", None,
                   lambda code: code.count(".backward()") == 2 and ".grad = 0" not in code),
+    # micrograd's - / and negation, built on a wrong * or **: only * or ** is named
+    "built_mul_no_upstream.py": ("upstream", {"mul"}, lambda code: re.search(
+        r"[-*/]", code.replace("a * 2", "")) is not None),
+    "built_pow_minus_one.py": ("derivative", {"powc"},
+                               lambda code: "**" in code or "/" in code),
+    "not_reversed.py": ("order", None, lambda code: True),
+    "radd_calls_itself.py": ("error", None,
+                             lambda code: re.search(r"\d [+-] a", code) is not None),
 }
 
 

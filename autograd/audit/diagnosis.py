@@ -43,7 +43,7 @@ from autograd.audit.running import PROBE_SECONDS, Outcome, run_probe
 from autograd.audit.walks import WRONG_ORDERS, Flipped, orders, right, stale
 from autograd.formula import LEAKY_SLOPE, evaluate
 from autograd.graph import topological_order
-from autograd.micrograd_names import symbol_of
+from autograd.micrograd_names import op_of, symbol_of
 from autograd.notation import number, render
 from autograd.ops import OPS
 from autograd.value import Value
@@ -382,11 +382,19 @@ def _graph(probe: Probe, at: dict[str, float]) -> tuple[Value, dict[str, Value]]
 
 
 def _built_from_others(op: str, outcome: Outcome) -> bool:
-    # whether the class's result of the op alone was made by another op (its _op says so)
+    # whether the class's result of the op alone was made by another op: its _op names
+    # one (micrograd's a - b is made by '+')
     if outcome.made_by is None or outcome.error is not None:
         return False
     names = {op, METHOD_OF.get(op, op), symbol_of(op, 3.0 if op == "powc" else None)}
-    return outcome.made_by not in names
+    if outcome.made_by in names:
+        return False
+    for parents in (2, 1):
+        try:
+            return op_of(outcome.made_by, parents)[0] not in (op, "pow", "powc")
+        except ValueError:
+            continue
+    return False
 
 
 def _interior(probe: Probe, at: dict[str, float]) -> int:
