@@ -117,11 +117,14 @@ class Value:
                             "parents go second and its label by name: "
                             "Value(2.0, label='a')")
         self.label = label
-        self.op, self.parents, self.local_grads = "", (), ()
         if _children or _op:
             made = _made_by(self.data, _children, _op)
             if _recording[0]:  # inside no_grad(), no graph, as for every op
                 self.op, self.parents, self.local_grads = made
+                return
+        self.op = ""
+        self.parents = ()
+        self.local_grads = ()
 
     def __repr__(self) -> str:
         extra = f", label={self.label!r}" if self.label else ""
