@@ -140,8 +140,8 @@ class Judge:
                 f"RecursionError{where}. Walk the graph with a loop and a list as a stack "
                 "(micrograd PR #90)")
         if outcome.error_type == "RecursionError":
-            return Finding("error", f"{function}() calls itself without end (RecursionError"
-                           f"{where})", _METHOD_OP.get(function))
+            return Finding("error", f"{function}() calls itself without end: RecursionError"
+                           f"{where}", _METHOD_OP.get(function))
         if probe.kind in ("number", "reflected") and outcome.error_type in ("AttributeError",
                                                                             "TypeError"):
             if function in _METHOD_OP and (outcome.error or "").find("attribute") >= 0:
