@@ -373,8 +373,14 @@ def _all_fit(text: str, variables: list[dict[str, float]], learner: list[float])
 
 
 def _graph(probe: Probe, at: dict[str, float]) -> tuple[Value, dict[str, Value]]:
-    # this engine's graph of a probe's code, before any backward()
-    leaves = {name: Value(x) for name, x in at.items()}
+    # this engine's graph of a probe's code, before any backward(): built once for all the
+    # walks tried on it (they keep their gradients apart, in dicts)
+    return _built(probe, tuple(at.items()))
+
+
+@functools.lru_cache(maxsize=32)
+def _built(probe: Probe, at: tuple[tuple[str, float], ...]) -> tuple[Value, dict[str, Value]]:
+    leaves = {name: Value(x) for name, x in at}
     names: dict[str, Any] = dict(leaves)
     code = probe.code.split("\nout.backward()")[0]
     run_code(code, names)
