@@ -11,6 +11,7 @@ that fail, and the `AuditReport` that prints them, one line per probe, or gives 
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,20 @@ KINDS = {
     "crash": "ends the Python process",
 }
 """Every kind of finding, with its short name."""
+
+
+LINE_WIDTH = 72
+"""Characters per line of the printed report, wrapped between words: a notebook's output
+at 1,000 px holds about 71, a terminal 80."""
+
+CODE_WIDTH = 24
+"""The column a probe's code is padded to, before its point (longer code runs over)."""
+
+
+def _wrapped(line: str, indent: int) -> str:
+    # a report line wrapped between words, its next lines indented
+    return textwrap.fill(line, LINE_WIDTH, subsequent_indent=" " * indent,
+                         break_long_words=False, break_on_hyphens=False)
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,7 @@ class ProbeResult:
         """The probe's name: its code on one line."""
         return self.code
 
-    def line(self, width: int = 44) -> str:
+    def line(self, width: int = CODE_WIDTH) -> str:
         """The probe as one line of the report."""
         mark = {True: "holds", False: "WRONG", None: "  -  "}[self.holds]
         at = " ".join(f"{k}={v:.6g}" for k, v in self.at.items())
@@ -160,16 +175,16 @@ class AuditReport:
             lines.append(f"stopped: {self.stopped}")
         if self.findings:
             lines += ["", "what is wrong:"]
-            lines += [f"  {i}. {f.text}" for i, f in enumerate(self.findings, 1)]
+            lines += [_wrapped(f"  {i}. {f.text}", 5) for i, f in enumerate(self.findings, 1)]
         lines += ["", "probes (a, b, c, k: leaves made by the class; out: the result):"]
         offered = [p for p in self.probes if p.holds is not None]
-        width = min(44, max((len(p.code) for p in offered), default=10))
+        width = min(CODE_WIDTH, max((len(p.code) for p in offered), default=10))
         for probe in offered:
             line = probe.line(width)
             if probe.finding in self.findings:
                 line += f"  [{self.findings.index(probe.finding) + 1}]"
-            lines.append(line)
-        lines += self._not_offered()
+            lines.append(_wrapped(line, 9))
+        lines += [_wrapped(line, 4) for line in self._not_offered()]
         return "\n".join(lines)
 
     def _not_offered(self) -> list[str]:
