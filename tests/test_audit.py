@@ -172,7 +172,7 @@ def test_report_text_has_one_line_per_probe():
             lines[-1] += " " + line.strip()
         else:
             lines.append(line)
-    assert all(len(line) <= 72 for line in str(report).splitlines())
+    assert all(len(line) <= 72 for line in str(report).splitlines())  # a terminal, a notebook
     for probe in report.probes:
         assert "\n" not in probe.code
         # a mark (holds, WRONG, -), the code, then two spaces or the end of the line

@@ -33,7 +33,7 @@ KINDS = {
 """Every kind of finding, with its short name."""
 
 
-LINE_WIDTH = 72
+LINE_WIDTH = 68
 """Characters per line of the printed report, wrapped between words: a notebook's output
 at 1,000 px holds about 71, a terminal 80."""
 
